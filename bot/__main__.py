@@ -1,0 +1,58 @@
+"""Command-line entry point: `python -m bot <command>` (also the `tanya-netral` script)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .knowledge import KnowledgeError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tanya-netral", description="Tanya Netral: ASN neutrality Q&A bot.")
+    parser.add_argument("--knowledge", metavar="DIR", help="knowledge folder (default: the shipped one)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("chat", help="interactive console chat (no Telegram needed)")
+
+    ask = sub.add_parser("ask", help="answer one question, or one per line from stdin with '-'")
+    ask.add_argument("question", help="the question, or - to read questions from stdin")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("--explain", action="store_true", help="show normalised text and scored candidates")
+
+    ev = sub.add_parser("eval", help="accuracy on a labelled question file")
+    ev.add_argument("file")
+    ev.add_argument("--errors", action="store_true", help="list every miss")
+    ev.add_argument("--baseline", action="store_true", help="also measure the naive WRatio bot")
+
+    kb = sub.add_parser("kb", help="knowledge-base tools")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    kb_check = kb_sub.add_parser("check", help="validate the knowledge base")
+    kb_check.add_argument("--topics", metavar="FILE", help="topics.yaml whose topics must all be covered")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from . import cli
+
+    try:
+        if args.command == "chat":
+            return cli.cmd_chat(args.knowledge, sys.stdin, sys.stdout)
+        if args.command == "ask":
+            return cli.cmd_ask(args.question, as_json=args.json, explain=args.explain,
+                               root=args.knowledge, out=sys.stdout)
+        if args.command == "eval":
+            return cli.cmd_eval(args.file, errors=args.errors, baseline=args.baseline,
+                                root=args.knowledge, out=sys.stdout)
+        if args.command == "kb" and args.kb_command == "check":
+            return cli.cmd_kb_check(args.knowledge, args.topics, sys.stdout)
+    except KnowledgeError as exc:
+        return cli.report_broken(exc, sys.stderr)
+    except BrokenPipeError:
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

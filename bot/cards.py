@@ -1,0 +1,89 @@
+"""Render an entry as an answer card: Telegram HTML or plain text, within Telegram's limits."""
+
+from __future__ import annotations
+
+from html import escape
+
+from . import messages as msg
+from .knowledge import Entry, KnowledgeBase
+
+TELEGRAM_LIMIT = 4096
+
+
+def badge(entry: Entry) -> str:
+    icon, word = msg.BADGES[entry.verdict.value]
+    return f"{icon} {word}"
+
+
+def basis_lines(entry: Entry, kb: KnowledgeBase) -> list[str]:
+    """'PP 94/2021 Pasal 5 huruf n' per basis item, de-duplicated, in order."""
+    out: list[str] = []
+    for b in entry.basis:
+        src = kb.sources.get(b.source)
+        label = src.label if src else b.source
+        line = f"{label} {b.article}" if b.article else label
+        if line not in out:
+            out.append(line)
+    return out
+
+
+def source_links(entry: Entry, kb: KnowledgeBase) -> list[tuple[str, str]]:
+    """(title, url) for every cited source that has a URL, de-duplicated."""
+    seen: dict[str, str] = {}
+    for b in entry.basis:
+        src = kb.sources.get(b.source)
+        if src and src.url and src.url not in seen:
+            seen[src.url] = src.label
+    return [(title, url) for url, title in seen.items()]
+
+
+def render_html(entry: Entry, kb: KnowledgeBase, *, short: bool = False) -> str:
+    """The Telegram card. `short` is the group version: verdict, title and answer only."""
+    parts = [f"<b>{escape(badge(entry))}</b> — <b>{escape(entry.title)}</b>", "", escape(entry.answer)]
+    if short:
+        return _fit("\n".join(parts))
+    if entry.caveat:
+        parts += ["", f"<i>{msg.LABEL_CAVEAT}:</i> {escape(entry.caveat)}"]
+    parts += ["", f"<b>{msg.LABEL_BASIS}:</b>"]
+    parts += [f"• {escape(line)}" for line in basis_lines(entry, kb)]
+    if entry.sanction:
+        parts += ["", f"<b>{msg.LABEL_SANCTION}:</b> {escape(entry.sanction)}"]
+    links = source_links(entry, kb)
+    if links:
+        parts += ["", f"<b>{msg.LABEL_SOURCES}:</b> " + " · ".join(
+            f'<a href="{escape(url, quote=True)}">{escape(_shorten(title, 50))}</a>' for title, url in links[:4])]
+    parts += ["", f"<i>{escape(msg.DISCLAIMER)}</i>"]
+    return _fit("\n".join(parts), tail=f"\n\n<i>{escape(msg.DISCLAIMER)}</i>")
+
+
+def render_text(entry: Entry, kb: KnowledgeBase) -> str:
+    """The same card as plain text, for the console chat."""
+    parts = [f"{badge(entry)} — {entry.title}", "", entry.answer]
+    if entry.caveat:
+        parts += ["", f"{msg.LABEL_CAVEAT}: {entry.caveat}"]
+    parts += ["", f"{msg.LABEL_BASIS}:"] + [f"  • {line}" for line in basis_lines(entry, kb)]
+    if entry.sanction:
+        parts += ["", f"{msg.LABEL_SANCTION}: {entry.sanction}"]
+    links = source_links(entry, kb)
+    if links:
+        parts += ["", f"{msg.LABEL_SOURCES}:"] + [f"  • {title}: {url}" for title, url in links[:4]]
+    parts += ["", msg.DISCLAIMER]
+    return "\n".join(parts)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _fit(html: str, tail: str = "") -> str:
+    """Cut an HTML card at a line boundary so that it stays within Telegram's limit."""
+    if len(html) <= TELEGRAM_LIMIT:
+        return html
+    budget = TELEGRAM_LIMIT - len(tail) - 2
+    lines, size = [], 0
+    for line in html.split("\n"):
+        if size + len(line) + 1 > budget:
+            break
+        lines.append(line)
+        size += len(line) + 1
+    return "\n".join(lines).rstrip() + "\n…" + tail

@@ -1,0 +1,152 @@
+"""Accuracy on a labelled question file (../shared/eval format), ours and the naive baseline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from .matching import Index, Result, Status, match
+
+
+@dataclass(frozen=True)
+class Labelled:
+    question: str
+    topic: str | None
+    also: tuple[str, ...] = ()
+
+    @property
+    def accepted(self) -> frozenset[str]:
+        return frozenset({self.topic, *self.also}) - {None}
+
+
+@dataclass
+class Report:
+    """Counts behind the four figures the project tracks."""
+
+    name: str
+    total: int = 0
+    in_scope: int = 0
+    null: int = 0
+    top1: int = 0
+    top3: int = 0
+    wrong: int = 0
+    abstain: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def top1_rate(self) -> float:
+        return self.top1 / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def top3_rate(self) -> float:
+        return self.top3 / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def wrong_rate(self) -> float:
+        return self.wrong / self.total if self.total else 0.0
+
+    @property
+    def abstain_rate(self) -> float:
+        return self.abstain / self.null if self.null else 0.0
+
+
+def load_labelled(path: str | Path) -> list[Labelled]:
+    """Read a labelled file: `questions: [{q, topic, also?}]`."""
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    items = data.get("questions") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise ValueError(f"{path}: expected a 'questions:' list")
+    out = []
+    for n, item in enumerate(items, 1):
+        if not isinstance(item, dict) or "q" not in item:
+            raise ValueError(f"{path}: question {n} has no 'q'")
+        out.append(Labelled(str(item["q"]), item.get("topic"), tuple(item.get("also") or ())))
+    return out
+
+
+def evaluate(questions: list[Labelled], answer: Callable[[str], Result], name: str) -> Report:
+    """Run every question through `answer` and count hits and misses."""
+    rep = Report(name)
+    for lab in questions:
+        res = answer(lab.question)
+        rep.total += 1
+        offered = {c.topic for c in res.candidates} if res.status in (Status.ANSWERED, Status.SUGGEST) else set()
+        if res.status is Status.ANSWERED:
+            offered.add(res.topic)
+        if lab.topic is None:
+            rep.null += 1
+            if res.status in (Status.UNANSWERED, Status.SMALLTALK):
+                rep.abstain += 1
+            else:
+                if res.status is Status.ANSWERED:
+                    rep.wrong += 1
+                rep.errors.append(f"NULL  {res.status.value:10} {res.topic or '-':28} {lab.question}")
+            continue
+        rep.in_scope += 1
+        hit1 = res.status is Status.ANSWERED and res.topic in lab.accepted
+        rep.top1 += hit1
+        rep.top3 += bool(offered & lab.accepted)
+        if res.status is Status.ANSWERED and res.topic not in lab.accepted:
+            rep.wrong += 1
+            rep.errors.append(f"WRONG {res.topic:28} want {lab.topic:28} {lab.question}")
+        elif not hit1:
+            got = ",".join(c.topic for c in res.candidates[:3])
+            rep.errors.append(f"MISS  {res.status.value:10} want {lab.topic:28} got [{got}] {lab.question}")
+    return rep
+
+
+class NaiveBaseline:
+    """What most FAQ bots do: extractOne over lower-cased titles and examples with WRatio."""
+
+    def __init__(self, index: Index, cutoff: float = 0.0):
+        self.choices: list[str] = []
+        self.owner: list[int] = []
+        for i, e in enumerate(index.entries):
+            for text in (e.title, *e.examples):
+                self.choices.append(text.lower())
+                self.owner.append(i)
+        self.index = index
+        self.cutoff = cutoff
+
+    def __call__(self, question: str) -> Result:
+        best = process.extractOne(question.lower(), self.choices, scorer=fuzz.WRatio, score_cutoff=self.cutoff)
+        if not best:
+            return Result(question, Status.UNANSWERED, None, None, 0.0, (), question.lower(), "below cut-off")
+        entry = self.index.entries[self.owner[best[2]]]
+        return Result(question, Status.ANSWERED, entry.id, entry.topic, best[1] / 100, (), question.lower(), "naive")
+
+    def raw_scores(self, questions: list[str]) -> list[float]:
+        return [process.extractOne(q.lower(), self.choices, scorer=fuzz.WRatio)[1] for q in questions]
+
+
+def best_baseline(questions: list[Labelled], index: Index) -> tuple[NaiveBaseline, Report]:
+    """The naive bot with the cut-off that serves it best (most top-1 hits minus wrong answers)."""
+    best: tuple[float, NaiveBaseline, Report] | None = None
+    for cutoff in range(0, 100, 5):
+        base = NaiveBaseline(index, float(cutoff))
+        rep = evaluate(questions, base, f"naive WRatio (cut-off {cutoff})")
+        key = rep.top1 - rep.wrong
+        if best is None or key > best[0]:
+            best = (key, base, rep)
+    assert best is not None
+    return best[1], best[2]
+
+
+def format_table(reports: list[Report]) -> str:
+    """The figures side by side, one row per bot."""
+    head = f"{'bot':34} {'in-scope top-1':>15} {'in-scope top-3':>15} {'wrong (all)':>12} {'null abstain':>13}"
+    lines = [head, "-" * len(head)]
+    for r in reports:
+        lines.append(
+            f"{r.name:34} {r.top1_rate:>8.1%} {r.top1:>3}/{r.in_scope:<3} {r.top3_rate:>8.1%} {r.top3:>3}/{r.in_scope:<3}"
+            f" {r.wrong_rate:>6.1%} {r.wrong:>2}/{r.total:<3} {r.abstain_rate:>6.1%} {r.abstain:>2}/{r.null:<3}")
+    return "\n".join(lines)
+
+
+def ours(index: Index) -> Callable[[str], Result]:
+    return lambda q: match(q, index)

@@ -1,0 +1,403 @@
+"""Load the YAML knowledge base into immutable objects, with file:line for every problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import os
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ENTRY_FIELDS = {"id", "topic", "title", "verdict", "answer", "basis", "sanction", "caveat",
+                "examples", "keywords", "related", "reviewed"}
+REQUIRED_FIELDS = ("id", "topic", "title", "verdict", "answer", "basis", "examples", "reviewed")
+BASIS_FIELDS = {"source", "article", "quote"}
+SOURCE_FIELDS = {"id", "kind", "title", "number", "year", "issuer", "url", "note"}
+AREA_FIELDS = {"id", "title", "order"}
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MIN_EXAMPLES = 8
+REGULATION_PREFIXES = (("se-menpanrb", "SE MenPANRB"), ("pkpu", "PKPU"), ("uu", "UU"), ("pp", "PP"),
+                       ("skb", "SKB"), ("surat-mendagri", "Surat Mendagri"))
+
+
+class Verdict(str, enum.Enum):
+    """What an entry concludes."""
+
+    DILARANG = "dilarang"
+    BOLEH = "boleh"
+    BERSYARAT = "bersyarat"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the knowledge base, located for the operator."""
+
+    file: str
+    line: int
+    entry_id: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.entry_id or '-'}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    """The knowledge base cannot be used; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    kind: str = "web"
+    number: str | None = None
+    year: int | None = None
+    issuer: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+    @property
+    def label(self) -> str:
+        """A short human name: 'PP 94/2021' for a regulation, the title otherwise."""
+        prefix = next((label for key, label in REGULATION_PREFIXES if self.id.startswith(key)), None)
+        if self.kind == "regulation" and prefix and self.number and self.year and "/" not in self.number:
+            return f"{prefix} {self.number}/{self.year}"
+        if self.kind == "regulation" and prefix == "SKB":
+            return f"SKB Netralitas ASN {self.year}"
+        return self.title
+
+
+@dataclass(frozen=True)
+class Basis:
+    source: str
+    article: str | None = None
+    quote: str | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    topic: str
+    area: str
+    title: str
+    verdict: Verdict
+    answer: str
+    basis: tuple[Basis, ...]
+    examples: tuple[str, ...]
+    reviewed: str
+    sanction: str | None = None
+    caveat: str | None = None
+    keywords: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
+    example_lines: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    title: str
+    order: int
+    entries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The whole curated knowledge: entries, areas, sources and the raw lexicon data."""
+
+    entries: tuple[Entry, ...]
+    areas: tuple[Area, ...]
+    sources: dict[str, Source]
+    lexicon_data: dict[str, Any]
+    root: str
+
+    def entry(self, entry_id: str) -> Entry | None:
+        return self._by_id.get(entry_id)
+
+    @property
+    def _by_id(self) -> dict[str, Entry]:
+        cached = self.__dict__.get("_by_id_cache")
+        if cached is None:
+            cached = {e.id: e for e in self.entries}
+            object.__setattr__(self, "_by_id_cache", cached)
+        return cached
+
+
+# ---------------------------------------------------------------- YAML with lines
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings remember the line of each key (1-based)."""
+
+
+class LineDict(dict):
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class LineList(list):
+    item_lines: list[int]
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        result[key] = loader.construct_object(value_node, deep=True)
+        if isinstance(key, str):
+            result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def read_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
+    """Parse one YAML file; a syntax error becomes a Problem with its line."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=_LineLoader), []
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        return None, [Problem(display, line, "", f"YAML tidak valid: {exc.problem}")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(display, 0, "", f"tidak bisa dibaca: {exc}")]
+
+
+# ---------------------------------------------------------------- locating
+
+def default_root() -> Path:
+    """The knowledge folder: $BOT_KNOWLEDGE_DIR, the checkout's knowledge/, or the installed copy."""
+    env = os.environ.get("BOT_KNOWLEDGE_DIR")
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parent.parent / "knowledge"
+    if (checkout / "sources.yaml").is_file():
+        return checkout
+    return Path(str(resources.files("bot") / "knowledge"))
+
+
+# ---------------------------------------------------------------- loading
+
+def load(root: Path | str | None = None) -> KnowledgeBase:
+    """Load and structurally validate the knowledge base; raise KnowledgeError on any problem."""
+    kb, problems = load_with_problems(root)
+    if problems:
+        raise KnowledgeError(problems)
+    return kb
+
+
+def load_with_problems(root: Path | str | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load what can be loaded and list every structural problem found."""
+    root = Path(root) if root else default_root()
+    problems: list[Problem] = []
+    sources = _load_sources(root, problems)
+    lexicon_data = _load_lexicon(root, problems)
+    entries: list[Entry] = []
+    areas: list[Area] = []
+    entry_dir = root / "entries"
+    files = sorted(entry_dir.glob("*.yaml")) if entry_dir.is_dir() else []
+    if not files:
+        problems.append(Problem(_display(root, entry_dir), 0, "", "tidak ada file entri (*.yaml)"))
+    for path in files:
+        _load_area(path, _display(root, path), sources, entries, areas, problems)
+    _check_cross(entries, problems)
+    areas.sort(key=lambda a: (a.order, a.id))
+    kb = KnowledgeBase(tuple(entries), tuple(areas), sources, lexicon_data, str(root))
+    return kb, problems
+
+
+def _display(root: Path, path: Path) -> str:
+    try:
+        return str(Path("knowledge") / path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _load_sources(root: Path, problems: list[Problem]) -> dict[str, Source]:
+    path = root / "sources.yaml"
+    display = _display(root, path)
+    data, errs = read_yaml(path, display)
+    problems.extend(errs)
+    sources: dict[str, Source] = {}
+    if errs:
+        return sources
+    items = data.get("sources") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        problems.append(Problem(display, 1, "", "harus berisi daftar 'sources:'"))
+        return sources
+    for i, item in enumerate(items):
+        line = items.item_lines[i] if isinstance(items, LineList) else 0
+        if not isinstance(item, dict) or not item.get("id") or not item.get("title"):
+            problems.append(Problem(display, line, "", "sumber tanpa 'id' atau 'title'"))
+            continue
+        sid = str(item["id"])
+        unknown = set(item) - SOURCE_FIELDS
+        if unknown:
+            problems.append(Problem(display, line, sid, f"field tidak dikenal: {', '.join(sorted(map(str, unknown)))}"))
+        if sid in sources:
+            problems.append(Problem(display, line, sid, "id sumber ganda"))
+        url = item.get("url")
+        if url and not str(url).startswith(("http://", "https://")):
+            problems.append(Problem(display, line, sid, f"url tidak valid: {url}"))
+        sources[sid] = Source(
+            id=sid, title=str(item["title"]), kind=str(item.get("kind", "web")),
+            number=str(item["number"]) if item.get("number") is not None else None,
+            year=item.get("year"), issuer=item.get("issuer"), url=url, note=item.get("note"),
+        )
+    return sources
+
+
+def _load_lexicon(root: Path, problems: list[Problem]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    lex_dir = root / "lexicon"
+    for path in sorted(lex_dir.glob("*.yaml")) if lex_dir.is_dir() else []:
+        content, errs = read_yaml(path, _display(root, path))
+        problems.extend(errs)
+        if isinstance(content, dict):
+            data.update(content)
+        elif not errs:
+            problems.append(Problem(_display(root, path), 1, "", "leksikon harus berupa mapping"))
+    return data
+
+
+def _load_area(path: Path, display: str, sources: dict[str, Source], entries: list[Entry],
+               areas: list[Area], problems: list[Problem]) -> None:
+    data, errs = read_yaml(path, display)
+    problems.extend(errs)
+    if errs:
+        return
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        problems.append(Problem(display, 1, "", "file area harus berisi 'area:' dan daftar 'entries:'"))
+        return
+    area = data.get("area") or {}
+    if not isinstance(area, dict) or not area.get("id") or not area.get("title"):
+        problems.append(Problem(display, getattr(data, "line", 1), "", "'area' harus punya 'id' dan 'title'"))
+        area = {"id": path.stem, "title": path.stem}
+    unknown_area = set(area) - AREA_FIELDS
+    if unknown_area:
+        problems.append(Problem(display, getattr(area, "line", 1), "", f"field area tidak dikenal: {', '.join(sorted(unknown_area))}"))
+    ids: list[str] = []
+    for raw in data["entries"]:
+        entry = _parse_entry(raw, str(area["id"]), display, sources, problems)
+        if entry:
+            entries.append(entry)
+            ids.append(entry.id)
+    areas.append(Area(str(area["id"]), str(area["title"]), int(area.get("order", 100)), tuple(ids)))
+
+
+def _parse_entry(raw: Any, area: str, display: str, sources: dict[str, Source],
+                 problems: list[Problem]) -> Entry | None:
+    line = getattr(raw, "line", 0)
+    if not isinstance(raw, dict):
+        problems.append(Problem(display, line, "", "entri harus berupa mapping"))
+        return None
+    eid = str(raw.get("id") or "")
+    lines = getattr(raw, "key_lines", {})
+
+    def bad(field: str, message: str) -> None:
+        problems.append(Problem(display, lines.get(field, line), eid, message))
+
+    before = len(problems)
+    for f in sorted(set(raw) - ENTRY_FIELDS, key=str):
+        bad(f, f"field tidak dikenal: {f}")
+    for f in REQUIRED_FIELDS:
+        if raw.get(f) in (None, "", []):
+            bad(f, f"field wajib kosong atau tidak ada: {f}")
+    if eid and not ID_RE.match(eid):
+        bad("id", f"id harus kebab-case: {eid}")
+    verdict = raw.get("verdict")
+    if verdict is not None and verdict not in {v.value for v in Verdict}:
+        bad("verdict", f"verdict tidak valid: {verdict} (dilarang|boleh|bersyarat|info)")
+    basis = _parse_basis(raw.get("basis"), sources, bad)
+    examples = raw.get("examples") or []
+    if not isinstance(examples, list) or not all(isinstance(x, str) and x.strip() for x in examples):
+        bad("examples", "examples harus daftar kalimat")
+        examples = []
+    elif len(examples) < MIN_EXAMPLES:
+        bad("examples", f"contoh pertanyaan kurang: {len(examples)} (minimal {MIN_EXAMPLES})")
+    for f in ("keywords", "related"):
+        val = raw.get(f)
+        if val is not None and (not isinstance(val, list) or not all(isinstance(x, str) for x in val)):
+            bad(f, f"{f} harus daftar teks")
+    reviewed = raw.get("reviewed")
+    if reviewed is not None and not isinstance(reviewed, dt.date):
+        try:
+            dt.date.fromisoformat(str(reviewed))
+        except ValueError:
+            bad("reviewed", f"reviewed harus tanggal YYYY-MM-DD: {reviewed}")
+    if len(problems) > before:
+        return None
+    example_lines = tuple(getattr(raw["examples"], "item_lines", [0] * len(examples)))
+    return Entry(
+        id=eid, topic=str(raw["topic"]), area=area, title=str(raw["title"]).strip(),
+        verdict=Verdict(verdict), answer=" ".join(str(raw["answer"]).split()), basis=basis,
+        examples=tuple(x.strip() for x in examples), reviewed=str(reviewed),
+        sanction=_text(raw.get("sanction")), caveat=_text(raw.get("caveat")),
+        keywords=tuple(raw.get("keywords") or ()), related=tuple(raw.get("related") or ()),
+        file=display, line=line, example_lines=example_lines,
+    )
+
+
+def _text(value: Any) -> str | None:
+    return " ".join(str(value).split()) if value else None
+
+
+def _parse_basis(raw: Any, sources: dict[str, Source], bad) -> tuple[Basis, ...]:
+    if not isinstance(raw, list):
+        if raw is not None:
+            bad("basis", "basis harus daftar {source, article, quote}")
+        return ()
+    out = []
+    has_url = False
+    for item in raw:
+        if not isinstance(item, dict) or not item.get("source"):
+            bad("basis", "setiap basis harus punya 'source'")
+            continue
+        unknown = set(item) - BASIS_FIELDS
+        if unknown:
+            bad("basis", f"field basis tidak dikenal: {', '.join(sorted(unknown))}")
+        sid = str(item["source"])
+        src = sources.get(sid)
+        if src is None:
+            bad("basis", f"sumber tidak ada di sources.yaml: {sid}")
+        elif src.url:
+            has_url = True
+        out.append(Basis(sid, _text(item.get("article")), _text(item.get("quote"))))
+    if out and not has_url and all(b.source in sources for b in out):
+        bad("basis", "tidak ada sumber yang punya URL")
+    return tuple(out)
+
+
+def _check_cross(entries: list[Entry], problems: list[Problem]) -> None:
+    seen: dict[str, Entry] = {}
+    for e in entries:
+        if e.id in seen:
+            first = seen[e.id]
+            problems.append(Problem(e.file, e.line, e.id, f"id ganda (juga di {first.file}:{first.line})"))
+        else:
+            seen[e.id] = e
+    for e in entries:
+        for rid in e.related:
+            if rid not in seen:
+                problems.append(Problem(e.file, e.line, e.id, f"related menunjuk entri yang tidak ada: {rid}"))
