@@ -29,6 +29,22 @@ def build_parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_check = kb_sub.add_parser("check", help="validate the knowledge base")
     kb_check.add_argument("--topics", metavar="FILE", help="topics.yaml whose topics must all be covered")
+    kb_sub.add_parser("learned", help="print the curators' learned examples as YAML")
+
+    sub.add_parser("run", help="run the Telegram bot (long polling, or webhook when BOT_WEBHOOK_URL is set)")
+    sub.add_parser("health", help="exit 0 when the knowledge base loads and the database is writable")
+    sub.add_parser("config", help="print the effective configuration, secrets redacted")
+
+    log = sub.add_parser("log", help="the question log, for curators")
+    log_sub = log.add_subparsers(dest="log_command", required=True)
+    log_sub.add_parser("queue", help="the review queue, grouped by similarity")
+    log_sub.add_parser("stats", help="statistics")
+    export = log_sub.add_parser("export", help="export the log")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    export.add_argument("--since", metavar="AGE", help="only rows newer than this, e.g. 7d, 12h")
+    export.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+    purge = log_sub.add_parser("purge", help="delete rows older than DAYS")
+    purge.add_argument("--older-than", metavar="DAYS", type=int, required=True)
     return parser
 
 
@@ -47,6 +63,18 @@ def main(argv: list[str] | None = None) -> int:
                                 root=args.knowledge, out=sys.stdout)
         if args.command == "kb" and args.kb_command == "check":
             return cli.cmd_kb_check(args.knowledge, args.topics, sys.stdout)
+        if args.command == "kb" and args.kb_command == "learned":
+            from . import logcli
+            return logcli.cmd_learned(sys.stdout)
+        if args.command == "run":
+            from . import app
+            return app.cmd_run(args.knowledge)
+        if args.command in ("health", "config"):
+            from . import ops
+            return ops.cmd_health(args.knowledge) if args.command == "health" else ops.cmd_config()
+        if args.command == "log":
+            from . import logcli
+            return logcli.cmd_log(args)
     except KnowledgeError as exc:
         return cli.report_broken(exc, sys.stderr)
     except BrokenPipeError:

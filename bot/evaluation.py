@@ -125,12 +125,13 @@ class NaiveBaseline:
 
 
 def best_baseline(questions: list[Labelled], index: Index) -> tuple[NaiveBaseline, Report]:
-    """The naive bot with the cut-off that serves it best (most top-1 hits minus wrong answers)."""
+    """The naive bot with the cut-off that serves it best: the most right decisions overall
+    (in-scope questions answered with an accepted topic plus null questions left alone)."""
     best: tuple[float, NaiveBaseline, Report] | None = None
     for cutoff in range(0, 100, 5):
         base = NaiveBaseline(index, float(cutoff))
         rep = evaluate(questions, base, f"naive WRatio (cut-off {cutoff})")
-        key = rep.top1 - rep.wrong
+        key = rep.top1 + rep.abstain
         if best is None or key > best[0]:
             best = (key, base, rep)
     assert best is not None

@@ -94,3 +94,60 @@ COMMANDS = {
     "bantuan": "Cara bertanya",
     "tentang": "Sumber, batasan, dan privasi",
 }
+
+# Telegram bot (handlers)
+UNANSWERED_ECHO = "❓ <i>{question}</i>"
+UNKNOWN_COMMAND = "Perintah itu tidak saya kenal. Tulis saja pertanyaan Anda, atau lihat /bantuan."
+INLINE_UNANSWERED = "Belum ada jawaban — tanya langsung ke saya"
+
+# ---------------------------------------------------------------- curators (bot/handlers/curator.py)
+CURATOR_COMMANDS = {
+    "antrian": "Antrian pertanyaan untuk ditinjau",
+    "statistik": "Statistik pertanyaan",
+    "ekspor": "Unduh catatan pertanyaan (CSV)",
+    "muatulang": "Muat ulang basis pengetahuan",
+}
+CURATOR_ONLY = "Maaf, perintah ini khusus untuk tim kurator Tanya Netral."
+CURATOR_PRIVATE_ONLY = "Perintah kurator hanya bisa dipakai di chat pribadi dengan saya."
+CURATOR_LOG_DOWN = "Maaf, catatan pertanyaan sedang tidak bisa dibuka. Coba lagi sebentar lagi."
+CURATOR_BAD_BUTTON = "Tombol ini sudah tidak berlaku. Buka lagi /antrian."
+QUEUE_EMPTY = "Antrian tinjauan kosong. Terima kasih! 🎉"
+QUEUE_HEADER = "<b>Antrian tinjauan</b>: {questions} pertanyaan dalam {groups} grup, terbanyak lebih dulu."
+QUEUE_MORE = "Ditampilkan {shown} grup teratas. Tangani dulu, lalu buka /antrian lagi untuk sisanya."
+QUEUE_GROUP = "<b>{count}×</b> <i>{sample}</i>"
+QUEUE_REASON_UNANSWERED = "belum terjawab {n}"
+QUEUE_REASON_UNCHOSEN = "saran tidak dipilih {n}"
+QUEUE_REASON_DOWN = "👎 {n}"
+QUEUE_ALSO = "Mirip: {samples}"
+QUEUE_OFFERED = "Jawaban bot: {entries}"
+BUTTON_DONE = "✅ Tandai selesai"
+BUTTON_IGNORE = "🚫 Abaikan"
+BUTTON_LEARN = "➕ Jadikan contoh untuk: {title}"
+BUTTON_LEARN_OTHER = "➕ Jadikan contoh untuk topik lain…"
+LEARN_PICK_AREA = "Pilih area topiknya:"
+LEARN_PICK_ENTRY = "Pilih topik yang tepat:"
+RESOLVED_DONE = "✅ Ditandai selesai ({n} pertanyaan)."
+RESOLVED_IGNORED = "🚫 Diabaikan ({n} pertanyaan)."
+RESOLVED_ALREADY = "Grup ini sudah ditangani."
+LEARNED = ("➕ Dijadikan contoh untuk <b>{title}</b>: <i>{question}</i>\n"
+           "Berlaku mulai pertanyaan berikutnya ({n} pertanyaan ditandai selesai).")
+LEARNED_NOT_SAVED = ("⚠️ Contoh sudah dipakai bot, tetapi gagal disimpan ke database dan akan hilang "
+                     "setelah bot dijalankan ulang. Coba lagi nanti.")
+ENTRY_UNKNOWN = "Topik itu tidak ada di basis pengetahuan."
+STATS = (
+    "<b>Statistik pertanyaan</b>\n"
+    "Hari ini: {today} · 7 hari: {week} · 30 hari: {month}\n"
+    "Terjawab langsung (30 hari, tanpa sapaan): {rate}\n"
+    "Diberi pilihan: {suggest} · Belum terjawab: {unanswered} · Sapaan: {smalltalk}\n"
+    "Penilaian (30 hari): 👍 {up} · 👎 {down}"
+)
+STATS_AREAS = "<b>Area teratas (30 hari)</b>"
+STATS_ENTRIES = "<b>Jawaban teratas (30 hari)</b>"
+STATS_QUEUE = "<b>Antrian terbesar</b>"
+STATS_ROW = "• {label} — {n}"
+EXPORT_CAPTION = "Catatan pertanyaan: {rows} baris{since}. Buka dengan Excel atau spreadsheet lain."
+EXPORT_SINCE = " ({age} terakhir)"
+EXPORT_USAGE = "Contoh: /ekspor (semua), /ekspor 7d (7 hari terakhir), /ekspor 24h, /ekspor 2w."
+RELOAD_OK = "✅ Basis pengetahuan dimuat ulang: {entries} entri, {examples} contoh."
+RELOAD_FAILED = ("⚠️ Basis pengetahuan <b>tidak</b> dimuat ulang karena ada {n} masalah; "
+                 "bot tetap memakai versi sebelumnya.\n<pre>{problems}</pre>")

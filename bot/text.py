@@ -21,6 +21,9 @@ MAX_TOKENS = 80
 PARTICLES = ("lah", "kah", "tah", "pun")
 POSSESSIVES = ("nya", "ku", "mu")
 SUFFIXES = ("kan", "an", "i")
+# Suffixes stripped even when the result is not a known root ("-i", "-ku" are too often
+# part of the word: lokasi, berlaku).
+FALLBACK_SUFFIXES = ("nyalah", "kanlah", "nya", "lah", "kah", "kan", "an")
 # Longest prefixes first so that "meng" is tried before "me".
 PREFIXES = (
     "memper", "diper", "menge", "penge", "meng", "meny", "peng", "peny", "mem", "men",
@@ -158,8 +161,12 @@ def _candidates(word: str) -> list[str]:
 
 
 def _fallback(word: str) -> str:
-    """Conservative strip for an unknown word: suffixes and one common prefix."""
-    base = _strip_suffixes(word)[-1]
+    """Conservative strip for an unknown word: clear suffixes and one common prefix."""
+    base = word
+    for suffix in FALLBACK_SUFFIXES:
+        if base.endswith(suffix) and len(base) - len(suffix) >= 4:
+            base = base[: -len(suffix)]
+            break
     for prefix in PLAIN_PREFIXES:
         if base.startswith(prefix) and len(base) - len(prefix) >= 4:
             return base[len(prefix):]

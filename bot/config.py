@@ -1,0 +1,112 @@
+"""Configuration: one frozen dataclass read from the environment and validated once."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Mapping
+
+TOKEN_RE = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,}$")
+SECRET_FIELDS = {"token", "hash_secret", "webhook_secret"}
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable, never its secret value."""
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str = field(default="", repr=False)
+    api_base_url: str | None = None
+    db_path: Path = Path("data/tanya-netral.sqlite3")
+    hash_secret: str | None = field(default=None, repr=False)
+    curators: frozenset[int] = frozenset()
+    retention_days: int = 365
+    knowledge_dir: str | None = None
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_path: str = "telegram"
+    webhook_secret: str | None = field(default=None, repr=False)
+    flood_per_minute: int = 20
+    log_level: str = "INFO"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.db_path.parent
+
+    def redacted(self) -> dict[str, str]:
+        """Every setting as text, secrets replaced by a marker saying whether they are set."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in SECRET_FIELDS:
+                out[f.name] = "<set>" if value else "<not set>"
+            elif isinstance(value, frozenset):
+                out[f.name] = ",".join(str(v) for v in sorted(value)) or "-"
+            else:
+                out[f.name] = "-" if value is None else str(value)
+        return out
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def from_env(env: Mapping[str, str] | None = None, *, require_token: bool = True) -> Config:
+    """Read and validate the settings; raise ConfigError with a one-line reason."""
+    env = os.environ if env is None else env
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if require_token:
+        if not token:
+            raise ConfigError("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
+        if not TOKEN_RE.match(token):
+            raise ConfigError("TELEGRAM_BOT_TOKEN is malformed (expected <digits>:<secret> from @BotFather)")
+    curators: set[int] = set()
+    for part in re.split(r"[,\s]+", env.get("BOT_CURATORS", "").strip()):
+        if not part:
+            continue
+        if not part.lstrip("-").isdigit():
+            raise ConfigError(f"BOT_CURATORS must be Telegram user ids separated by commas, got {part!r}")
+        curators.add(int(part))
+    base_url = env.get("TELEGRAM_API_BASE_URL", "").strip() or None
+    if base_url and not base_url.startswith(("http://", "https://")):
+        raise ConfigError("TELEGRAM_API_BASE_URL must start with http:// or https://")
+    webhook_url = env.get("BOT_WEBHOOK_URL", "").strip() or None
+    if webhook_url and not webhook_url.startswith("https://"):
+        raise ConfigError("BOT_WEBHOOK_URL must be a public https:// URL")
+    webhook_secret = env.get("BOT_WEBHOOK_SECRET", "").strip() or None
+    if webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", webhook_secret):
+        raise ConfigError("BOT_WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and - (1-256 characters)")
+    if webhook_url and not webhook_secret:
+        raise ConfigError("BOT_WEBHOOK_SECRET is required when BOT_WEBHOOK_URL is set")
+    level = env.get("BOT_LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"BOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+    return Config(
+        token=token,
+        api_base_url=base_url,
+        db_path=Path(env.get("BOT_DB_PATH", "").strip() or "data/tanya-netral.sqlite3"),
+        hash_secret=env.get("BOT_HASH_SECRET", "").strip() or None,
+        curators=frozenset(curators),
+        retention_days=_int(env, "BOT_RETENTION_DAYS", 365, 1, 36500),
+        knowledge_dir=env.get("BOT_KNOWLEDGE_DIR", "").strip() or None,
+        webhook_url=webhook_url,
+        webhook_listen=env.get("BOT_WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
+        webhook_port=_int(env, "BOT_WEBHOOK_PORT", 8443, 1, 65535),
+        webhook_path=(env.get("BOT_WEBHOOK_PATH", "").strip() or "telegram").strip("/"),
+        webhook_secret=webhook_secret,
+        flood_per_minute=_int(env, "BOT_FLOOD_PER_MINUTE", 20, 1, 1000),
+        log_level=level,
+    )

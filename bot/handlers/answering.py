@@ -1,0 +1,104 @@
+"""Answer one question, in any chat: flood check, match, log, reply, and one log line.
+
+Also the helpers every feature uses to show a reply.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+
+from telegram import CallbackQuery, Chat, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from .. import messages as msg
+from ..engine import Engine
+from ..knowledge import Entry, KnowledgeBase
+from ..matching import Result, Status
+from ..ratelimit import Admission, FloodGuard
+from . import replies
+
+PRIVATE = "private"
+GROUP = "group"
+INLINE = "inline"
+
+log = logging.getLogger("bot.questions")
+
+
+def chat_kind(chat: Chat | None) -> str:
+    return PRIVATE if chat is None or chat.type == Chat.PRIVATE else GROUP
+
+
+def engine_of(context: ContextTypes.DEFAULT_TYPE) -> Engine:
+    return context.bot_data["engine"]
+
+
+async def record(context: ContextTypes.DEFAULT_TYPE, *, kind: str, question: str, result: Result,
+                 user_id: int | None) -> str:
+    """Write the question to the log when one is configured; return its id for the buttons."""
+    qlog = context.bot_data.get("log")
+    if qlog is None:
+        return secrets.token_hex(6)
+    qid = await qlog.record(chat_kind=kind, question=question, normalized=result.normalized,
+                            status=result.status.value, entry_id=result.entry_id, score=result.score,
+                            user_id=user_id)
+    return str(qid) if qid else secrets.token_hex(6)
+
+
+def card(entry: Entry, kb: KnowledgeBase, *, kind: str, username: str, qid: str | None = None) -> replies.Reply:
+    """An entry's card: short with a Detail link in groups; in private full, with vote buttons
+    when it answers a question (`qid`)."""
+    if kind == GROUP:
+        return replies.group_card(entry, kb, username)
+    return replies.browse_card(entry, kb) if qid is None else replies.answer_card(entry, kb, qid)
+
+
+def compose(result: Result, kb: KnowledgeBase, qid: str, *, kind: str, username: str) -> replies.Reply:
+    """The reply to a matched question, shaped for a private chat or a group."""
+    if result.status is Status.ANSWERED and (entry := kb.entry(result.entry_id)) is not None:
+        return card(entry, kb, kind=kind, username=username, qid=qid)
+    if result.status is Status.SUGGEST:
+        entries = [e for e in (kb.entry(c.entry_id) for c in result.choices) if e is not None]
+        if entries:
+            return replies.suggestions(entries, qid)
+    if result.status is Status.SMALLTALK:
+        return replies.Reply(msg.SMALLTALK)
+    return replies.unanswered(result.question, echo=kind == PRIVATE)
+
+
+async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+    """Reply to `question`, asked in the update's message (a reply to it in groups)."""
+    started = time.perf_counter()
+    message = update.effective_message
+    user = update.effective_user
+    kind = chat_kind(update.effective_chat)
+    guard: FloodGuard = context.bot_data["flood"]
+    admission = guard.admit(user.id) if user else Admission.ANSWER
+    if admission is not Admission.ANSWER:
+        if admission is Admission.NOTICE:
+            await message.reply_text(msg.TOO_FAST, do_quote=kind == GROUP)
+        log.info("question chat=%s status=throttled", kind)
+        return
+
+    engine = engine_of(context)
+    result = engine.ask(question)
+    qid = await record(context, kind=kind, question=question, result=result, user_id=user.id if user else None)
+    reply = compose(result, engine.kb, qid, kind=kind, username=context.bot.username)
+    if kind == GROUP:
+        await message.reply_text(reply.text, reply_markup=reply.markup, reply_to_message_id=message.message_id,
+                                 allow_sending_without_reply=True)
+    else:
+        await message.reply_text(reply.text, reply_markup=reply.markup, do_quote=False)
+    log.info("question chat=%s status=%s entry=%s score=%.3f latency_ms=%.1f", kind, result.status.value,
+             result.entry_id or "-", result.score, (time.perf_counter() - started) * 1000)
+
+
+async def edit(query: CallbackQuery, reply: replies.Reply) -> None:
+    """Replace the message under a tapped button; a second tap on the same button changes nothing."""
+    try:
+        await query.edit_message_text(reply.text, reply_markup=reply.markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message:
+            raise

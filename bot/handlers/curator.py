@@ -1,0 +1,300 @@
+"""Curators' tools in a private chat: the review queue, learned examples, statistics, export, reload.
+
+Only Telegram user ids listed in BOT_CURATORS may use them; everyone else gets a polite
+refusal and nothing from the log, whatever command or button data they send.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections import Counter
+from datetime import datetime, timezone
+from html import escape
+
+from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from .. import messages as msg
+from ..engine import Engine
+from ..logexport import parse_age, to_csv
+from ..storage import Group, LogUnavailable, QuestionLog, Review, Stats
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "c:"
+CALLBACK_LIMIT = 64            # bytes, Telegram's limit on callback data
+GROUPS_SHOWN = 5
+SAMPLE_CHARS = 300
+BUTTON_TITLE_CHARS = 40
+LEARN_CHOICES = 3
+PROBLEM_LINES = 25
+TOP_ROWS = 5
+
+
+def curators_only(callback):
+    """Run the handler only for a curator in a private chat; refuse everyone else politely."""
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or user.id not in context.bot_data["config"].curators:
+            await _refuse(update, msg.CURATOR_ONLY)
+        elif chat is None or chat.type != ChatType.PRIVATE:
+            await _refuse(update, msg.CURATOR_PRIVATE_ONLY)
+        else:
+            try:
+                await callback(update, context)
+            except LogUnavailable as exc:
+                logger.warning("curator command: question log unavailable (%s)", exc)
+                await _refuse(update, msg.CURATOR_LOG_DOWN)
+
+    return guarded
+
+
+async def _refuse(update: Update, text: str) -> None:
+    if update.callback_query:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message:
+        await update.effective_message.reply_text(text)
+
+
+# ---------------------------------------------------------------- commands
+
+@curators_only
+async def show_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/antrian: the largest groups of questions waiting for review, each with its buttons."""
+    log: QuestionLog = context.bot_data["log"]
+    engine: Engine = context.bot_data["engine"]
+    groups = await log.queue()
+    if not groups:
+        await update.effective_message.reply_text(msg.QUEUE_EMPTY)
+        return
+    header = msg.QUEUE_HEADER.format(questions=sum(g.count for g in groups), groups=len(groups))
+    if len(groups) > GROUPS_SHOWN:
+        header += "\n" + msg.QUEUE_MORE.format(shown=GROUPS_SHOWN)
+    await update.effective_message.reply_text(header)
+    for group in groups[:GROUPS_SHOWN]:
+        await update.effective_message.reply_text(
+            group_text(group, engine), reply_markup=group_keyboard(group.qid, learn_choices(group, engine), engine))
+
+
+@curators_only
+async def show_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/statistik: counts, answered rate, top areas and answers, largest queue groups, votes."""
+    stats = await context.bot_data["log"].stats()
+    await update.effective_message.reply_text(stats_text(stats, context.bot_data["engine"]))
+
+
+@curators_only
+async def export_log(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ekspor [7d]: the log as a CSV document, the same columns as `python -m bot log export`."""
+    age = context.args[0] if context.args else None
+    try:
+        since = parse_age(age) if age else None
+    except ValueError:
+        await update.effective_message.reply_text(msg.EXPORT_USAGE)
+        return
+    rows = await context.bot_data["log"].export(since)
+    day = datetime.now(timezone.utc).strftime("%Y%m%d")
+    await update.effective_message.reply_document(
+        document=to_csv(rows), filename=f"tanya-netral-{day}.csv",
+        caption=msg.EXPORT_CAPTION.format(rows=len(rows), since=msg.EXPORT_SINCE.format(age=escape(age)) if age else ""))
+
+
+@curators_only
+async def reload_knowledge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/muatulang: reload the knowledge base; on problems keep the old one and list them."""
+    engine: Engine = context.bot_data["engine"]
+    problems = await asyncio.to_thread(engine.reload)
+    if problems:
+        lines = [str(p) for p in problems[:PROBLEM_LINES]]
+        if len(problems) > PROBLEM_LINES:
+            lines.append(f"… +{len(problems) - PROBLEM_LINES}")
+        text = escape("\n".join(lines))[:3500]
+        await update.effective_message.reply_text(msg.RELOAD_FAILED.format(n=len(problems), problems=text))
+        return
+    examples = sum(len(e.examples) for e in engine.kb.entries)
+    await update.effective_message.reply_text(msg.RELOAD_OK.format(entries=len(engine.kb.entries), examples=examples))
+
+
+# ---------------------------------------------------------------- buttons
+
+@curators_only
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every curator button: c:<action>:<qid>[:<argument>]."""
+    query = update.callback_query
+    log: QuestionLog = context.bot_data["log"]
+    engine: Engine = context.bot_data["engine"]
+    action, qid, arg = (query.data.split(":", 3)[1:] + ["", ""])[:3]
+    if action in ("d", "i"):
+        review = Review.DONE if action == "d" else Review.IGNORED
+        n = await log.resolve(qid, review)
+        if not n:
+            await query.answer(msg.RESOLVED_ALREADY, show_alert=True)
+            await query.edit_message_reply_markup(None)
+            return
+        await query.answer()
+        done = msg.RESOLVED_DONE if review is Review.DONE else msg.RESOLVED_IGNORED
+        await query.edit_message_text(f"{query.message.text_html}\n\n{done.format(n=n)}")
+    elif action == "e":
+        await _learn(update, log, engine, qid, arg)
+    elif action == "a":
+        await query.answer()
+        await query.edit_message_reply_markup(areas_keyboard(qid, engine))
+    elif action == "A" and arg.isdigit() and int(arg) < len(engine.kb.areas):
+        await query.answer(msg.LEARN_PICK_ENTRY)
+        await query.edit_message_reply_markup(area_keyboard(qid, engine.kb.areas[int(arg)].entries, engine))
+    elif action == "b":
+        group = await log.group_of(qid)
+        await query.answer()
+        await query.edit_message_reply_markup(
+            group_keyboard(qid, learn_choices(group, engine) if group else (), engine))
+    else:
+        await query.answer(msg.CURATOR_BAD_BUTTON, show_alert=True)
+
+
+async def _learn(update: Update, log: QuestionLog, engine: Engine, qid: str, entry_id: str) -> None:
+    """Teach the engine the group's question as an example of the entry, keep it, close the group."""
+    query = update.callback_query
+    entry = engine.entry(entry_id)
+    question = await log.question(qid)
+    if entry is None or question is None:
+        await query.answer(msg.ENTRY_UNKNOWN if entry is None else msg.CURATOR_BAD_BUTTON, show_alert=True)
+        return
+    await asyncio.to_thread(engine.add_learned, entry.id, question)
+    saved = True
+    try:
+        await log.add_learned(entry.id, question)
+        n = await log.resolve(qid, Review.DONE)
+    except LogUnavailable as exc:
+        logger.warning("curator: learned example not saved (%s)", exc)
+        saved, n = False, 0
+    await query.answer()
+    note = msg.LEARNED.format(title=escape(entry.title), question=escape(_clip(question, SAMPLE_CHARS)), n=n)
+    if not saved:
+        note += "\n" + msg.LEARNED_NOT_SAVED
+    await query.edit_message_text(f"{query.message.text_html}\n\n{note}")
+
+
+# ---------------------------------------------------------------- rendering
+
+def group_text(group: Group, engine: Engine) -> str:
+    reasons = [template.format(n=n) for template, n in (
+        (msg.QUEUE_REASON_UNANSWERED, group.unanswered), (msg.QUEUE_REASON_UNCHOSEN, group.unchosen),
+        (msg.QUEUE_REASON_DOWN, group.downvoted)) if n]
+    lines = [msg.QUEUE_GROUP.format(count=group.count, sample=escape(_clip(group.samples[0], SAMPLE_CHARS))),
+             ", ".join(reasons)]
+    if len(group.samples) > 1:
+        lines.append(msg.QUEUE_ALSO.format(
+            samples=" · ".join(f"<i>{escape(_clip(s, SAMPLE_CHARS))}</i>" for s in group.samples[1:])))
+    if group.entries:
+        lines.append(msg.QUEUE_OFFERED.format(entries=", ".join(escape(_title(e, engine)) for e in group.entries[:3])))
+    return "\n".join(lines)
+
+
+def learn_choices(group: Group, engine: Engine) -> tuple[str, ...]:
+    """The entries a curator most likely wants: the matcher's candidates, then what the bot offered."""
+    ranked = [c.entry_id for c in engine.ask(group.samples[0]).candidates] + list(group.entries)
+    chosen: list[str] = []
+    for entry_id in ranked:
+        if entry_id not in chosen and engine.entry(entry_id) is not None:
+            chosen.append(entry_id)
+    return tuple(chosen[:LEARN_CHOICES])
+
+
+def group_keyboard(qid: str, choices: tuple[str, ...], engine: Engine) -> InlineKeyboardMarkup:
+    rows = [[_learn_button(qid, e, engine, msg.BUTTON_LEARN)] for e in choices]
+    rows = [row for row in rows if row[0]]
+    rows.append([InlineKeyboardButton(msg.BUTTON_LEARN_OTHER, callback_data=f"{PREFIX}a:{qid}")])
+    rows.append([InlineKeyboardButton(msg.BUTTON_DONE, callback_data=f"{PREFIX}d:{qid}"),
+                 InlineKeyboardButton(msg.BUTTON_IGNORE, callback_data=f"{PREFIX}i:{qid}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def areas_keyboard(qid: str, engine: Engine) -> InlineKeyboardMarkup:
+    rows = [[InlineKeyboardButton(area.title, callback_data=f"{PREFIX}A:{qid}:{i}")]
+            for i, area in enumerate(engine.kb.areas)]
+    rows.append([InlineKeyboardButton(msg.BUTTON_BACK, callback_data=f"{PREFIX}b:{qid}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def area_keyboard(qid: str, entry_ids: tuple[str, ...], engine: Engine) -> InlineKeyboardMarkup:
+    rows = [[button] for button in (_learn_button(qid, e, engine, "{title}") for e in entry_ids) if button]
+    rows.append([InlineKeyboardButton(msg.BUTTON_BACK, callback_data=f"{PREFIX}a:{qid}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def _learn_button(qid: str, entry_id: str, engine: Engine, template: str) -> InlineKeyboardButton | None:
+    data = f"{PREFIX}e:{qid}:{entry_id}"
+    if len(data.encode()) > CALLBACK_LIMIT:
+        logger.warning("curator: entry id %s is too long for a button", entry_id)
+        return None
+    return InlineKeyboardButton(template.format(title=_clip(_title(entry_id, engine), BUTTON_TITLE_CHARS)),
+                                callback_data=data)
+
+
+def stats_text(stats: Stats, engine: Engine) -> str:
+    by_status = stats.month_by_status
+    rate = "–" if stats.answered_rate is None else f"{stats.answered_rate:.0%}"
+    parts = [msg.STATS.format(today=stats.today, week=stats.week, month=stats.month, rate=rate,
+                              suggest=by_status.get("suggest", 0), unanswered=by_status.get("unanswered", 0),
+                              smalltalk=by_status.get("smalltalk", 0), up=stats.votes_up, down=stats.votes_down)]
+    area_of = {e: area.title for area in engine.kb.areas for e in area.entries}
+    areas: Counter[str] = Counter()
+    for entry_id, n in stats.top_entries:
+        areas[area_of.get(entry_id, entry_id)] += n
+    for title, rows in ((msg.STATS_AREAS, areas.most_common(TOP_ROWS)),
+                        (msg.STATS_ENTRIES, [(_title(e, engine), n) for e, n in stats.top_entries[:TOP_ROWS]]),
+                        (msg.STATS_QUEUE, [(_clip(g.samples[0], 80), g.count) for g in stats.top_unanswered])):
+        if rows:
+            parts.append(title + "\n" + "\n".join(msg.STATS_ROW.format(label=escape(label), n=n) for label, n in rows))
+    return "\n\n".join(parts)
+
+
+def _title(entry_id: str, engine: Engine) -> str:
+    entry = engine.entry(entry_id)
+    return entry.title if entry else entry_id
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# ---------------------------------------------------------------- wiring
+
+HANDLERS = [
+    CommandHandler("antrian", show_queue),
+    CommandHandler("statistik", show_stats),
+    CommandHandler("ekspor", export_log),
+    CommandHandler("muatulang", reload_knowledge),
+    CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"),
+]
+
+
+def schedule_retention(application: Application, log: QuestionLog, days: int) -> None:
+    """Delete log rows older than `days` once a day, starting a minute after start-up."""
+
+    async def purge(context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            removed = await log.purge(days)
+        except LogUnavailable as exc:
+            logger.warning("retention: purge failed, will retry tomorrow (%s)", exc)
+            return
+        logger.info("retention: deleted %d question(s) older than %d days", removed, days)
+
+    application.job_queue.run_repeating(purge, interval=86400, first=60, name="log-retention")
+
+
+async def set_curator_menu(application: Application, curators: frozenset[int]) -> None:
+    """Show the curator commands in each curator's own command menu (public commands stay too)."""
+    commands = [BotCommand(c, d) for c, d in {**msg.COMMANDS, **msg.CURATOR_COMMANDS}.items()]
+    for user_id in curators:
+        try:
+            await application.bot.set_my_commands(commands, scope=BotCommandScopeChat(user_id))
+        except TelegramError as exc:  # the curator has not started a chat with the bot yet
+            logger.info("curator menu not set for one curator (%s)", exc.__class__.__name__)

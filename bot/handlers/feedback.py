@@ -1,0 +1,51 @@
+"""Buttons under answers: 👍/👎 feedback and the choice among suggested entries."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, ContextTypes
+
+from .. import messages as msg
+from . import answering, replies
+
+
+async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """fb:u|d:<qid>:<entry>: record the vote, thank the user, drop the vote buttons."""
+    query = update.callback_query
+    _prefix, direction, qid, entry_id = (query.data.split(":", 3) + ["", "", ""])[:4]
+    up = direction == "u"
+    qlog = context.bot_data.get("log")
+    if qlog is not None and qid:
+        await qlog.vote(qid, query.from_user.id, 1 if up else -1)
+    await query.answer(msg.FEEDBACK_THANKS if up else msg.FEEDBACK_DOWN)
+    engine = answering.engine_of(context)
+    entry = engine.entry(entry_id)
+    try:
+        await query.edit_message_reply_markup(replies.feedback_done(entry, engine.kb) if entry else None)
+    except BadRequest as exc:
+        if "not modified" not in exc.message:
+            raise
+
+
+async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """s:<qid>:<entry>: turn the 'did you mean' message into the chosen answer."""
+    query = update.callback_query
+    _prefix, qid, entry_id = (query.data.split(":", 2) + ["", ""])[:3]
+    engine = answering.engine_of(context)
+    entry = engine.entry(entry_id)
+    if entry is None:
+        await query.answer(msg.ENTRY_GONE)
+        return
+    await query.answer()
+    kind = answering.chat_kind(update.effective_chat)
+    await answering.edit(query, answering.card(entry, engine.kb, kind=kind, username=context.bot.username, qid=qid))
+    qlog = context.bot_data.get("log")
+    if qlog is not None and qid:
+        await qlog.chosen(qid, entry_id)
+
+
+HANDLERS = [
+    CallbackQueryHandler(vote, pattern=r"^fb:[ud]:"),
+    CallbackQueryHandler(choose, pattern=r"^s:"),
+]

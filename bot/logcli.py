@@ -1,0 +1,129 @@
+"""`log queue|stats|export|purge` and `kb learned`: the question log from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import yaml
+
+from .config import ConfigError, from_env
+from .logexport import parse_age, to_csv, to_jsonl
+from .storage import Group, LogUnavailable, QuestionLog, Stats
+
+
+def cmd_log(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run one `log` subcommand on the database at BOT_DB_PATH; 0 on success."""
+    out, err = out or sys.stdout, err or sys.stderr
+    since = None
+    if getattr(args, "since", None):
+        try:
+            since = parse_age(args.since)
+        except ValueError as exc:
+            err.write(f"--since: {exc}\n")
+            return 2
+    if args.log_command == "purge" and args.older_than < 1:
+        err.write("--older-than must be at least 1 day\n")
+        return 2
+    return asyncio.run(_with_log(_LOG_COMMANDS[args.log_command], args, since, out, err))
+
+
+def cmd_learned(out: TextIO, err: TextIO | None = None) -> int:
+    """Print the learned examples as YAML, grouped by entry id, for merging into knowledge/."""
+    return asyncio.run(_with_log(_learned, None, None, out, err or sys.stderr))
+
+
+async def _with_log(command, args, since, out: TextIO, err: TextIO) -> int:
+    try:
+        config = from_env(require_token=False)
+    except ConfigError as exc:
+        err.write(f"config error: {exc}\n")
+        return 2
+    log = await QuestionLog.open(config.db_path, config.hash_secret)
+    try:
+        if not log.connected:
+            raise LogUnavailable("the database cannot be opened (see the warning above)")
+        return await command(log, args, since, out)
+    except (LogUnavailable, OSError) as exc:
+        err.write(f"question log at {config.db_path}: {exc}\n")
+        return 1
+    finally:
+        await log.close()
+
+
+async def _queue(log: QuestionLog, args, since, out: TextIO) -> int:
+    groups = await log.queue()
+    out.write(f"{sum(g.count for g in groups)} question(s) to review in {len(groups)} group(s)\n")
+    for group in groups:
+        out.write(format_group(group))
+    return 0
+
+
+def format_group(group: Group) -> str:
+    reasons = ", ".join(f"{label} {n}" for label, n in (
+        ("unanswered", group.unanswered), ("suggestion not chosen", group.unchosen),
+        ("thumbs down", group.downvoted)) if n)
+    lines = [f"\n[{group.count}x] {group.samples[0]}  ({reasons})  id {group.qid}"]
+    lines += [f"       also: {sample}" for sample in group.samples[1:]]
+    if group.entries:
+        lines.append(f"       bot offered: {', '.join(group.entries[:3])}")
+    return "\n".join(line.replace("\n", " ") for line in lines) + "\n"
+
+
+async def _stats(log: QuestionLog, args, since, out: TextIO) -> int:
+    out.write(format_stats(await log.stats()))
+    return 0
+
+
+def format_stats(stats: Stats) -> str:
+    rate = "-" if stats.answered_rate is None else f"{stats.answered_rate:.0%}"
+    statuses = ", ".join(f"{s} {n}" for s, n in sorted(stats.month_by_status.items())) or "-"
+    lines = [
+        f"Questions: today {stats.today}, last 7 days {stats.week}, last 30 days {stats.month}",
+        f"Answered outright (30 days, smalltalk excluded): {rate}",
+        f"By status (30 days): {statuses}",
+        f"Votes (30 days): up {stats.votes_up}, down {stats.votes_down}",
+        "Top entries (30 days):",
+        *(f"  {n:5d}  {entry}" for entry, n in stats.top_entries),
+        "Largest groups waiting for review:",
+        *(f"  {g.count:5d}  {g.samples[0]}".replace("\n", " ") for g in stats.top_unanswered),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+async def _export(log: QuestionLog, args, since, out: TextIO) -> int:
+    rows = await log.export(since)
+    data = to_csv(rows) if args.format == "csv" else to_jsonl(rows)
+    if args.out:
+        Path(args.out).write_bytes(data)
+        out.write(f"{len(rows)} row(s) written to {args.out}\n")
+    elif hasattr(out, "buffer"):
+        out.flush()
+        out.buffer.write(data)
+        out.buffer.flush()
+    else:
+        out.write(data.decode("utf-8-sig" if args.format == "csv" else "utf-8"))
+    return 0
+
+
+async def _purge(log: QuestionLog, args, since, out: TextIO) -> int:
+    removed = await log.purge(args.older_than)
+    out.write(f"{removed} question(s) older than {args.older_than} day(s) deleted\n")
+    return 0
+
+
+async def _learned(log: QuestionLog, args, since, out: TextIO) -> int:
+    grouped: dict[str, list[str]] = {}
+    for entry_id, question in await log.learned():
+        grouped.setdefault(entry_id, []).append(question)
+    out.write("# Learned examples approved by curators, per entry id: add them to the entry's\n"
+              "# `examples:` in knowledge/entries/*.yaml, then run `python -m bot kb check`.\n")
+    if grouped:
+        out.write(yaml.safe_dump(grouped, allow_unicode=True, sort_keys=True, width=1000))
+    return 0
+
+
+_LOG_COMMANDS = {"queue": _queue, "stats": _stats, "export": _export, "purge": _purge}

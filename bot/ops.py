@@ -1,0 +1,151 @@
+"""`health` and `config`: the operator's checks on a deployed bot."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+from typing import Mapping, TextIO
+
+from .config import TOKEN_RE, Config, ConfigError, from_env
+from .engine import Engine
+from .knowledge import KnowledgeError, default_root
+
+# The environment variable behind each Config field, in the order `config` prints them.
+ENV_NAMES = {
+    "token": "TELEGRAM_BOT_TOKEN",
+    "api_base_url": "TELEGRAM_API_BASE_URL",
+    "db_path": "BOT_DB_PATH",
+    "hash_secret": "BOT_HASH_SECRET",
+    "curators": "BOT_CURATORS",
+    "retention_days": "BOT_RETENTION_DAYS",
+    "knowledge_dir": "BOT_KNOWLEDGE_DIR",
+    "webhook_url": "BOT_WEBHOOK_URL",
+    "webhook_listen": "BOT_WEBHOOK_LISTEN",
+    "webhook_port": "BOT_WEBHOOK_PORT",
+    "webhook_path": "BOT_WEBHOOK_PATH",
+    "webhook_secret": "BOT_WEBHOOK_SECRET",
+    "flood_per_minute": "BOT_FLOOD_PER_MINUTE",
+    "log_level": "BOT_LOG_LEVEL",
+}
+SECRET_ENV = ("TELEGRAM_BOT_TOKEN", "BOT_HASH_SECRET", "BOT_WEBHOOK_SECRET")
+# Anything shaped like a bot token, even when pasted into the wrong variable.
+TOKEN_SHAPE = re.compile(r"\d{3,15}:[A-Za-z0-9_-]{30,}")
+SQLITE_TIMEOUT = 5.0
+MAX_PROBLEMS_SHOWN = 3
+
+
+def scrub(text: str, env: Mapping[str, str]) -> str:
+    """The text with every secret value (and anything token-shaped) replaced by a marker."""
+    for name in SECRET_ENV:
+        value = env.get(name, "").strip()
+        if value:
+            text = text.replace(value, "<redacted>")
+    return TOKEN_SHAPE.sub("<redacted>", text)
+
+
+def _read_config(env: Mapping[str, str], err: TextIO) -> Config | None:
+    try:
+        return from_env(env, require_token=False)
+    except ConfigError as exc:
+        err.write(f"config error: {scrub(str(exc), env)}\n")
+        return None
+
+
+def _probe(target: str, *, uri: bool) -> None:
+    """Take SQLite's write lock and write a page, then roll back: raises when SQLite cannot write."""
+    con = sqlite3.connect(target, timeout=SQLITE_TIMEOUT, uri=uri, isolation_level=None)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("CREATE TABLE tanya_netral_health_probe (x)")
+        con.execute("ROLLBACK")
+    finally:
+        con.close()
+
+
+def database_problem(path: Path) -> str | None:
+    """Why the bot could not write its SQLite database at path, or None when it can.
+
+    An existing database is opened without creating anything; a missing one is simulated
+    with a throw-away file in the same folder, so the check leaves no database behind
+    (run as root, it would otherwise leave a file the service user cannot write).
+    """
+    folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        return f"the database folder {folder} is a file, not a folder"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"cannot create the database folder {folder}: {exc.strerror or exc}"
+    if path.is_dir():
+        return f"{path} is a folder, not a database file"
+    if path.exists():
+        try:
+            _probe(path.resolve().as_uri() + "?mode=rw", uri=True)
+        except sqlite3.Error as exc:
+            return f"database {path} is not writable: {exc}"
+        return None
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".health-", suffix=".sqlite3")
+    except OSError as exc:
+        return f"database folder {folder} is not writable: {exc.strerror or exc}"
+    os.close(fd)
+    try:
+        _probe(probe, uri=False)
+    except sqlite3.Error as exc:
+        return f"SQLite cannot write in the database folder {folder}: {exc}"
+    finally:
+        for leftover in (probe, probe + "-journal"):
+            try:
+                os.unlink(leftover)
+            except FileNotFoundError:
+                pass
+    return None
+
+
+def cmd_health(knowledge_dir: str | None, *, out: TextIO | None = None, err: TextIO | None = None,
+               env: Mapping[str, str] | None = None) -> int:
+    """Exit 0 when the knowledge base loads and the database is writable; 1 (reason on stderr) if not."""
+    out, err = out or sys.stdout, err or sys.stderr
+    env = os.environ if env is None else env
+    config = _read_config(env, err)
+    if config is None:
+        return 2
+    try:
+        engine = Engine.from_path(knowledge_dir or config.knowledge_dir)
+    except KnowledgeError as exc:
+        err.write(f"unhealthy: the knowledge base has {len(exc.problems)} problem(s):\n")
+        for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
+            err.write(f"  {problem}\n")
+        if len(exc.problems) > MAX_PROBLEMS_SHOWN:
+            err.write(f"  ... and {len(exc.problems) - MAX_PROBLEMS_SHOWN} more (python -m bot kb check)\n")
+        return 1
+    problem = database_problem(config.db_path)
+    if problem:
+        err.write(f"unhealthy: {problem}\n")
+        return 1
+    out.write(f"ok: {len(engine.kb.entries)} entries, database writable at {config.db_path}\n")
+    return 0
+
+
+def cmd_config(*, out: TextIO | None = None, err: TextIO | None = None,
+               env: Mapping[str, str] | None = None) -> int:
+    """Print the effective settings, one `NAME = value` per line, secrets shown only as set/not set."""
+    out, err = out or sys.stdout, err or sys.stderr
+    env = os.environ if env is None else env
+    config = _read_config(env, err)
+    if config is None:
+        return 2
+    values = config.redacted()
+    if config.token and not TOKEN_RE.match(config.token):
+        values["token"] = "<set, malformed>"
+    if not config.db_path.is_absolute():
+        values["db_path"] += f" ({config.db_path.absolute()})"
+    if config.knowledge_dir is None:
+        values["knowledge_dir"] = f"- (default: {default_root()})"
+    for name, value in values.items():
+        out.write(f"{ENV_NAMES[name]} = {value}\n")
+    return 0

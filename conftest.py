@@ -1,0 +1,29 @@
+"""Fixtures for the pure core (knowledge base, matcher), shared by every test module.
+
+The Telegram fixtures (fake Bot API server, running Application) live in tests/conftest.py.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+
+REPO = Path(__file__).resolve().parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    """The shipped knowledge base, loaded and indexed once."""
+    return Engine.from_path(REPO / "knowledge")
+
+
+@pytest.fixture(scope="session")
+def lexicon(engine):
+    return engine.index.lexicon
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    return SHARED

@@ -1,0 +1,56 @@
+"""The command line as operators and curators use it."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run(*args, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
+                          text=True, cwd=REPO, timeout=120)
+
+
+def test_ask_json_from_stdin_answers_every_line_in_order():
+    questions = ["boleh gak like postingan caleg?", "halo", "resep rendang gimana", "", "boleh jadi kpps?"]
+    out = run("ask", "--json", "-", stdin="\n".join(questions) + "\n")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["question"] for r in rows] == questions
+    for r in rows:
+        assert {"question", "status", "entry_id", "topic", "verdict", "score", "alternatives"} <= set(r)
+    assert rows[0]["status"] == "answered" and rows[0]["verdict"] == "dilarang"
+    assert rows[1]["status"] == "smalltalk" and rows[2]["status"] == "unanswered"
+
+
+def test_ask_prints_the_answer_card_as_text():
+    out = run("ask", "boleh gak sy nge-like postingan caleg di ig?")
+    assert out.returncode == 0
+    assert "DILARANG" in out.stdout and "Dasar hukum" in out.stdout and "Sumber" in out.stdout
+
+
+def test_ask_explain_shows_the_scoring():
+    out = run("ask", "--explain", "boleh like postingan capres?")
+    assert "normalised:" in out.stdout and "medsos-like" in out.stdout
+
+
+def test_console_chat_answers_and_offers_numbered_choices():
+    out = run("chat", stdin="boleh like postingan caleg?\nhalo\nkeluar\n")
+    assert out.returncode == 0
+    assert "DILARANG" in out.stdout and "Tanya Netral" in out.stdout and "Sampai jumpa" in out.stdout
+
+
+def test_eval_prints_the_four_figures_for_both_bots(tmp_path):
+    labelled = tmp_path / "set.yaml"
+    labelled.write_text(
+        'questions:\n'
+        '  - q: "boleh gak sy ngelike foto caleg di fb?"\n    topic: medsos-like\n'
+        '  - q: "apa boleh share poster paslon ke grup wa?"\n    topic: medsos-share\n'
+        '  - q: "resep rendang empuk"\n    topic: null\n', encoding="utf-8")
+    out = run("eval", str(labelled), "--baseline", "--errors")
+    assert out.returncode == 0, out.stderr
+    assert "in-scope top-1" in out.stdout and "null abstain" in out.stdout
+    assert "Tanya Netral matcher" in out.stdout and "naive WRatio" in out.stdout
+    assert "100.0%   2/2" in out.stdout  # both in-scope questions answered right
