@@ -18,6 +18,8 @@ from .text import Lexicon, Normalized, _candidates, clean, normalize
 
 VOWELS = set("aiueo")
 KEYWORD_MAX_SHARE = 0.12
+QUESTION_WORDS = frozenset({"apa", "apakah", "siapa", "bagaimana", "kenapa", "mengapa", "kapan", "dimana",
+                            "berapa", "boleh", "bisa"})
 
 
 class Status(str, enum.Enum):
@@ -34,7 +36,7 @@ class Thresholds:
     """Calibrated on the development set; see benchmarks/ and the eval command."""
 
     answer: float = 0.36       # minimum score to answer outright
-    margin: float = 0.07       # lead over the best entry of another topic to answer outright
+    margin: float = 0.08       # lead over the best entry of another topic to answer outright
     suggest: float = 0.28      # minimum score to offer an entry as a choice
     suggest_gap: float = 0.12  # choices within this distance of the best one
     fuzzy_floor: float = 0.30  # a best-example similarity below this is penalised
@@ -44,6 +46,8 @@ class Thresholds:
     w_cov: float = 0.40        # weight of how much of the question the entry's vocabulary covers
     w_fuzzy: float = 0.10      # weight of the fuzzy text similarity to the closest phrasing
     w_kw: float = 0.10         # weight of the entry's keywords found in the question
+    anchor_bonus: float = 0.03  # an entry one of whose anchor words the question has
+    anchor_penalty: float = 0.80  # an entry with anchors none of which the question has
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ class Index:
     postings: dict[str, tuple[tuple[int, float], ...]]
     idf: dict[str, float]
     keywords: tuple[tuple[tuple[str, ...], ...], ...]
+    anchors: tuple[tuple[tuple[str, ...], ...], ...]
     vocab_by_letter: dict[str, tuple[str, ...]]
     domain: frozenset[str]
     offtopic: tuple[tuple[str, ...], ...]
@@ -215,6 +220,10 @@ def build_index(kb: KnowledgeBase, learned: Iterable[tuple[str, str]] = (),
     for t in sorted(df):
         vocab_by_letter[t[0]].append(t)
 
+    raw_anchors = kb.lexicon_data.get("anchors") or {}
+    anchors = tuple(
+        tuple(dict.fromkeys(a for a in (tuple(normalize(str(w), lexicon).content) for w in raw_anchors.get(e.id) or ()) if a))
+        for e in entries)
     scope = kb.lexicon_data.get("scope") or {}
 
     def norm_words(key: str) -> frozenset[str]:
@@ -227,7 +236,7 @@ def build_index(kb: KnowledgeBase, learned: Iterable[tuple[str, str]] = (),
     return Index(
         lexicon=lexicon, entries=entries, docs=tuple(docs),
         entry_docs=tuple(tuple(x) for x in entry_docs),
-        postings={t: tuple(p) for t, p in postings.items()}, idf=idf, keywords=keywords,
+        postings={t: tuple(p) for t, p in postings.items()}, idf=idf, keywords=keywords, anchors=anchors,
         vocab_by_letter={k: tuple(v) for k, v in vocab_by_letter.items()},
         domain=norm_words("domain"), offtopic=offtopic, normative=norm_words("normative"),
         smalltalk=smalltalk, unknown_idf=math.log(1 + n),
@@ -256,7 +265,7 @@ def match(question: str, index: Index, *, explain: bool = False, limit: int = 3)
         return Result(question, status, entry.id if entry else None, entry.topic if entry else None,
                       round(top, 4), cands, norm.text, reason, tuple(details))
 
-    if _is_smalltalk(terms, index):
+    if _is_smalltalk(terms, index) and not (terms and _asks(question, norm)):
         return result(Status.SMALLTALK, "greeting, thanks or noise")
     scored = _score(terms, index, details if explain else None)
     if not scored:
@@ -310,6 +319,11 @@ def _correct(terms: list[str], index: Index) -> list[str]:
         best = process.extractOne(t, pool, scorer=fuzz.ratio, score_cutoff=82) if pool else None
         out.append(best[0] if best else t)
     return _dedupe(out)
+
+
+def _asks(question: str, norm: Normalized) -> bool:
+    """Whether the text is phrased as a question ('bot ini apa?'), not a greeting."""
+    return "?" in question or bool(QUESTION_WORDS & set(norm.tokens))
 
 
 def _is_smalltalk(terms: list[str], index: Index) -> bool:
@@ -372,6 +386,9 @@ def _score(terms: list[str], index: Index, details: list[str] | None) -> list[tu
         score = th.w_best * best_f + th.w_cov * cov + th.w_fuzzy * fz + th.w_kw * kw_score
         if best_f < th.fuzzy_floor:
             score *= 0.85
+        if index.anchors[i]:
+            anchored = any(all(t in qset for t in a) for a in index.anchors[i])
+            score = score + th.anchor_bonus if anchored else score * th.anchor_penalty
         scored.append((score, i))
         if details is not None:
             details.append(f"  {index.entries[i].id}: score={score:.3f} best={best_f:.2f} cov={cov:.2f} "

@@ -15,6 +15,7 @@ REPEAT_RE = re.compile(r"([a-z])\1{2,}")
 DOUBLE_RE = re.compile(r"([a-z])\1")
 TRAILING_DOUBLE_RE = re.compile(r"([a-z])\1+$")
 
+NEGATOR = "tanpa"
 MAX_INPUT_CHARS = 2000
 MAX_TOKENS = 80
 
@@ -182,8 +183,22 @@ def normalize(text: str, lexicon: Lexicon) -> Normalized:
     tokens = _map_synonyms(tokens, lexicon)
     stemmed = [t if t in lexicon.roots else lexicon.stem(t) for t in tokens]
     stemmed = _map_synonyms(stemmed, lexicon)[:MAX_TOKENS]
-    content = tuple(t for t in stemmed if t not in lexicon.stopwords and len(t) > 1)
+    content = tuple(_drop_negated(t for t in stemmed if t not in lexicon.stopwords and len(t) > 1))
     return Normalized(" ".join(stemmed), tuple(stemmed), content)
+
+
+def _drop_negated(tokens) -> list[str]:
+    """'tanpa atribut' says there is no attribute: drop the word that 'tanpa' negates."""
+    out: list[str] = []
+    skip = False
+    for tok in tokens:
+        if tok == NEGATOR:
+            skip = True
+        elif skip:
+            skip = False
+        else:
+            out.append(tok)
+    return out
 
 
 def _map_synonyms(tokens: list[str], lexicon: Lexicon) -> list[str]:
