@@ -129,7 +129,7 @@ def build_lexicon(kb: KnowledgeBase) -> Lexicon:
     base = Lexicon(slang=slang, synonyms=synonyms, stopwords=stopwords,
                    roots=frozenset(canon_words) | frozenset(w for v in slang.values() for w in v),
                    max_phrase=max((len(k) for k in synonyms), default=1))
-    roots = _derive_roots(kb, base)
+    roots = _derive_roots(kb, base) | frozenset(str(w).lower() for w in data.get("roots") or ())
     lexicon = base.with_roots(roots | _scope_words(data))
     # Variants are also matched after stemming: add their stemmed forms.
     stemmed: dict[tuple[str, ...], str] = dict(lexicon.synonyms)
