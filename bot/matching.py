@@ -135,7 +135,9 @@ def build_lexicon(kb: KnowledgeBase) -> Lexicon:
     stemmed: dict[tuple[str, ...], str] = dict(lexicon.synonyms)
     for words, canon in lexicon.synonyms.items():
         key = tuple(lexicon.stem(w) for w in words)
-        if key != tuple(canon.split()):
+        # A one-word variant whose root is a word of its own ("pengikut" -> "ikut") must
+        # not capture that word.
+        if key != tuple(canon.split()) and not (len(key) == 1 and key != words and key[0] in lexicon.roots):
             stemmed.setdefault(key, canon)
     return Lexicon(lexicon.slang, stemmed, lexicon.stopwords, lexicon.roots,
                    max(len(k) for k in stemmed) if stemmed else 1)
