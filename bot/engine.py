@@ -5,8 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from .kbcheck import check
-from .knowledge import Entry, KnowledgeBase, Problem, load
+from .knowledge import Entry, KnowledgeBase, Problem, load, load_with_problems
 from .matching import Index, Result, build_index, build_lexicon, match
 
 
@@ -53,8 +52,12 @@ class Engine:
         return True
 
     def reload(self, root: str | Path | None = None) -> list[Problem]:
-        """Reload the knowledge base from disk; on any problem keep the current one and return them."""
-        kb, problems = check(root or self._kb.root)
+        """Reload the knowledge base from disk; on any problem keep the current one and return them.
+
+        Like start-up, this refuses a structurally broken knowledge base; ambiguous examples
+        are for `kb check` to report, not a reason to keep stale answers.
+        """
+        kb, problems = load_with_problems(root or self._kb.root)
         if problems:
             return problems
         with self._lock:

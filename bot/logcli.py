@@ -10,9 +10,11 @@ from typing import TextIO
 
 import yaml
 
+from . import review
 from .config import ConfigError, from_env
 from .logexport import parse_age, to_csv, to_jsonl
-from .storage import Group, LogUnavailable, QuestionLog, Stats
+from .review import Group, Stats
+from .storage import LogUnavailable, QuestionLog
 
 
 def cmd_log(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -55,7 +57,7 @@ async def _with_log(command, args, since, out: TextIO, err: TextIO) -> int:
 
 
 async def _queue(log: QuestionLog, args, since, out: TextIO) -> int:
-    groups = await log.queue()
+    groups = await review.queue(log)
     out.write(f"{sum(g.count for g in groups)} question(s) to review in {len(groups)} group(s)\n")
     for group in groups:
         out.write(format_group(group))
@@ -74,7 +76,7 @@ def format_group(group: Group) -> str:
 
 
 async def _stats(log: QuestionLog, args, since, out: TextIO) -> int:
-    out.write(format_stats(await log.stats()))
+    out.write(format_stats(await review.stats(log)))
     return 0
 
 
@@ -87,7 +89,7 @@ def format_stats(stats: Stats) -> str:
         f"By status (30 days): {statuses}",
         f"Votes (30 days): up {stats.votes_up}, down {stats.votes_down}",
         "Top entries (30 days):",
-        *(f"  {n:5d}  {entry}" for entry, n in stats.top_entries),
+        *(f"  {n:5d}  {entry}" for entry, n in stats.top_entries[:10]),
         "Largest groups waiting for review:",
         *(f"  {g.count:5d}  {g.samples[0]}".replace("\n", " ") for g in stats.top_unanswered),
     ]
@@ -95,7 +97,7 @@ def format_stats(stats: Stats) -> str:
 
 
 async def _export(log: QuestionLog, args, since, out: TextIO) -> int:
-    rows = await log.export(since)
+    rows = await review.export(log, since)
     data = to_csv(rows) if args.format == "csv" else to_jsonl(rows)
     if args.out:
         Path(args.out).write_bytes(data)

@@ -9,31 +9,24 @@ retries until the database takes it.
 from __future__ import annotations
 
 import asyncio
-import enum
 import hashlib
 import hmac
 import logging
 import os
 import secrets
 import sqlite3
-from collections import Counter, deque
-from dataclasses import dataclass
+from collections import deque
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
 import aiosqlite
 
-from .clustering import cluster
-from .logexport import EXPORT_COLUMNS
-
 logger = logging.getLogger(__name__)
 
 QUESTION_LIMIT = 1000
 SECRET_FILE = "hash-secret"
-WIB = timezone(timedelta(hours=7), "WIB")  # "today" in the statistics is a day in Jakarta
 MAX_PENDING = 50_000
-QUEUE_SCAN_LIMIT = 3000
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -78,54 +71,12 @@ UPSERT_VOTE = ("INSERT INTO votes (qid, asker, vote, voted_at) SELECT ?, ?, ?, ?
                "ON CONFLICT (qid, asker) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at")
 REOPEN = "UPDATE questions SET review = NULL, reviewed_at = NULL WHERE qid = ?"
 SET_CHOSEN = "UPDATE questions SET chosen_entry = ? WHERE qid = ?"
-DOWNVOTED = "EXISTS (SELECT 1 FROM votes v WHERE v.qid = q.qid AND v.vote < 0)"
-IN_QUEUE = (f"q.review IS NULL AND (q.status = 'unanswered' OR "
-            f"(q.status = 'suggest' AND q.chosen_entry IS NULL) OR {DOWNVOTED})")
 
 Statement = tuple[str, tuple]
 
 
-class Review(str, enum.Enum):
-    """What a curator decided about a queued question."""
-
-    DONE = "done"
-    IGNORED = "ignored"
-
-
 class LogUnavailable(Exception):
     """A curator query or change could not reach the database."""
-
-
-@dataclass(frozen=True)
-class Group:
-    """Similar queued questions, shown to curators as one item."""
-
-    qid: str                     # the representative question; identifies the group in buttons
-    count: int
-    samples: tuple[str, ...]     # up to 3 distinct questions, the representative first
-    entries: tuple[str, ...]     # entries the bot answered or offered for them, most common first
-    unanswered: int
-    unchosen: int
-    downvoted: int
-    qids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Stats:
-    today: int
-    week: int
-    month: int
-    month_by_status: dict[str, int]
-    top_entries: tuple[tuple[str, int], ...]   # every entry answered or chosen in 30 days, most first
-    top_unanswered: tuple[Group, ...]
-    votes_up: int
-    votes_down: int
-
-    @property
-    def answered_rate(self) -> float | None:
-        """Share of real questions (not smalltalk) answered outright in the last 30 days."""
-        asked = sum(n for status, n in self.month_by_status.items() if status != "smalltalk")
-        return self.month_by_status.get("answered", 0) / asked if asked else None
 
 
 def utcnow() -> datetime:
@@ -170,6 +121,7 @@ class QuestionLog:
         self._pending: deque[tuple[Statement, ...]] = deque()
         self._lock = asyncio.Lock()
         self._failing = False
+        self._dropped = 0
         self._retry_task: asyncio.Task | None = None
         self._closed = False
 
@@ -255,7 +207,9 @@ class QuestionLog:
     async def _write(self, statements: tuple[Statement, ...]) -> None:
         if len(self._pending) >= MAX_PENDING:
             self._pending.popleft()
-            logger.error("question log: memory buffer full, dropping the oldest held row")
+            self._dropped += 1
+            if self._dropped == 1:
+                logger.error("question log: %d rows held in memory, dropping the oldest from now on", MAX_PENDING)
         self._pending.append(statements)
         if self._failing or self._closed:
             self._start_retry()
@@ -289,10 +243,15 @@ class QuestionLog:
             return False
         for _ in batch:
             self._pending.popleft()
+        self._healthy(len(batch))
+        return True
+
+    def _healthy(self, written: int) -> None:
         if self._failing:
             self._failing = False
-            logger.warning("question log: database writable again, wrote %d held rows", len(batch))
-        return True
+            logger.warning("question log: database writable again, wrote %d held rows (%d dropped)",
+                           written, self._dropped)
+            self._dropped = 0
 
     async def _rollback(self) -> None:
         try:
@@ -318,6 +277,7 @@ class QuestionLog:
             await asyncio.sleep(delay)
             async with self._lock:
                 if (self._db is not None or await self._connect()) and await self._flush():
+                    self._healthy(0)
                     return
             delay = min(delay * 2, self._max_retry_interval)
 
@@ -325,14 +285,13 @@ class QuestionLog:
         """Open both connections and migrate; False (logged) when the database is unusable."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = await aiosqlite.connect(self.path, timeout=self._busy_timeout, isolation_level=None)
+            db = await _connect(self.path, self._busy_timeout)
             try:
                 await db.execute("PRAGMA journal_mode = WAL")
                 await db.execute("PRAGMA synchronous = NORMAL")
                 await db.execute("PRAGMA foreign_keys = ON")
                 await _migrate(db)
-                reader = await aiosqlite.connect(self.path, timeout=max(self._busy_timeout, 2.0),
-                                                 isolation_level=None)
+                reader = await _connect(self.path, max(self._busy_timeout, 2.0))
             except BaseException:
                 await db.close()
                 raise
@@ -342,9 +301,13 @@ class QuestionLog:
         self._db, self._reader = db, reader
         return True
 
-    # ------------------------------------------------------------ curator queries
+    # ------------------------------------------------------------ curator reads and changes
 
-    async def _read(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
+    def now(self) -> datetime:
+        return self._clock()
+
+    async def read(self, sql: str, params: Iterable = ()) -> list[tuple]:
+        """Rows of a query on the reading connection (it never waits for the writer)."""
         if self._reader is None:
             raise LogUnavailable("the question log database is not open")
         try:
@@ -355,7 +318,7 @@ class QuestionLog:
         except sqlite3.Error as exc:
             raise LogUnavailable(str(exc)) from exc
 
-    async def _change(self, sql: str, params: Iterable = ()) -> int:
+    async def change(self, sql: str, params: Iterable = ()) -> int:
         """One curator write, committed now; LogUnavailable when it fails."""
         async with self._lock:
             if self._db is None and not await self._connect():
@@ -366,105 +329,37 @@ class QuestionLog:
             except sqlite3.Error as exc:
                 raise LogUnavailable(str(exc)) from exc
 
-    async def queue(self, *, limit: int | None = None) -> list[Group]:
-        """Questions needing a curator, grouped by similarity, the largest group first."""
-        rows = await self._read(
-            f"SELECT q.qid, q.question, q.normalized, q.status, q.entry_id, q.chosen_entry, "
-            f"{DOWNVOTED} AS down FROM questions q WHERE {IN_QUEUE} "
-            f"ORDER BY q.asked_at DESC, q.rowid DESC LIMIT ?", (QUEUE_SCAN_LIMIT,))
-        groups = [_group([rows[i] for i in idx])
-                  for idx in cluster([r[2] or r[1] for r in rows])]
-        return groups[:limit] if limit else groups
-
-    async def group_of(self, qid: str) -> Group | None:
-        """The queued group that contains `qid`, if it is still queued."""
-        for group in await self.queue():
-            if qid in group.qids:
-                return group
-        return None
-
-    async def question(self, qid: str) -> str | None:
-        rows = await self._read("SELECT question FROM questions WHERE qid = ?", (qid,))
-        return rows[0][0] if rows else None
-
-    async def resolve(self, qid: str, review: Review) -> int:
-        """Mark the group containing `qid` done or ignored; returns how many questions left the queue."""
-        group = await self.group_of(qid)
-        if group is None:
-            return 0
-        marks = ",".join("?" * len(group.qids))
-        return await self._change(
-            f"UPDATE questions SET review = ?, reviewed_at = ? WHERE qid IN ({marks})",
-            (Review(review).value, stamp(self._clock()), *group.qids))
-
-    async def stats(self) -> Stats:
-        now = self._clock()
-        midnight = now.astimezone(WIB).replace(hour=0, minute=0, second=0, microsecond=0)
-        day, week, month = stamp(midnight), stamp(now - timedelta(days=7)), stamp(now - timedelta(days=30))
-        (today, last_week), = await self._read(
-            "SELECT COUNT(*) FILTER (WHERE asked_at >= ?), COUNT(*) FILTER (WHERE asked_at >= ?) "
-            "FROM questions WHERE asked_at >= ?", (day, week, min(day, week)))
-        by_status = {status: n for status, n in await self._read(
-            "SELECT status, COUNT(*) FROM questions WHERE asked_at >= ? GROUP BY status", (month,))}
-        entries = await self._read(
-            "SELECT COALESCE(chosen_entry, entry_id) AS e, COUNT(*) AS n FROM questions "
-            "WHERE asked_at >= ? AND (status = 'answered' OR chosen_entry IS NOT NULL) "
-            "GROUP BY e ORDER BY n DESC, e", (month,))
-        (up, down), = await self._read(
-            "SELECT COUNT(*) FILTER (WHERE vote > 0), COUNT(*) FILTER (WHERE vote < 0) "
-            "FROM votes WHERE voted_at >= ?", (month,))
-        return Stats(today=today, week=last_week, month=sum(by_status.values()),
-                     month_by_status=by_status, top_entries=tuple((e, n) for e, n in entries),
-                     top_unanswered=tuple(await self.queue(limit=5)), votes_up=up, votes_down=down)
-
-    async def export(self, since: timedelta | None = None) -> list[dict]:
-        """Every logged question (newest last) with its votes, as EXPORT_COLUMNS dicts."""
-        cutoff = stamp(self._clock() - since) if since else ""
-        rows = await self._read(
-            "SELECT q.asked_at, q.chat_kind, q.question, q.normalized, q.status, q.entry_id, q.score, "
-            "q.chosen_entry, COUNT(v.vote) FILTER (WHERE v.vote > 0), "
-            "COUNT(v.vote) FILTER (WHERE v.vote < 0), q.review, q.qid "
-            "FROM questions q LEFT JOIN votes v ON v.qid = q.qid WHERE q.asked_at >= ? "
-            "GROUP BY q.qid ORDER BY q.asked_at, q.rowid", (cutoff,))
-        return [dict(zip(EXPORT_COLUMNS, row)) for row in rows]
-
     async def purge(self, older_than_days: int) -> int:
         """Delete questions (and their votes) older than the given number of days."""
         cutoff = stamp(self._clock() - timedelta(days=older_than_days))
-        return await self._change("DELETE FROM questions WHERE asked_at < ?", (cutoff,))
+        return await self.change("DELETE FROM questions WHERE asked_at < ?", (cutoff,))
 
     async def add_learned(self, entry_id: str, question: str) -> bool:
         """Keep a curator-approved phrasing of an entry; False when it was already there."""
-        return await self._change(
+        return await self.change(
             "INSERT OR IGNORE INTO learned (entry_id, question, added_at) VALUES (?, ?, ?)",
             (entry_id, question[:QUESTION_LIMIT], stamp(self._clock()))) > 0
 
     async def learned(self) -> list[tuple[str, str]]:
         """Every learned (entry_id, question), oldest first; empty when the database is unavailable."""
         try:
-            rows = await self._read("SELECT entry_id, question FROM learned ORDER BY id")
+            rows = await self.read("SELECT entry_id, question FROM learned ORDER BY id")
         except LogUnavailable as exc:
             logger.warning("question log: cannot read learned examples (%s)", exc)
             return []
         return [(e, q) for e, q in rows]
 
 
-def _group(rows: list[sqlite3.Row]) -> Group:
-    """Summarise clustered queue rows (newest first) as a Group."""
-    samples: list[str] = []
-    for row in rows:
-        if row[1] not in samples:
-            samples.append(row[1])
-        if len(samples) == 3:
-            break
-    entries = Counter(e for row in rows for e in (row[4], row[5]) if e)
-    return Group(
-        qid=rows[0][0], count=len(rows), samples=tuple(samples),
-        entries=tuple(e for e, _ in entries.most_common()),
-        unanswered=sum(row[3] == "unanswered" for row in rows),
-        unchosen=sum(row[3] == "suggest" and not row[5] for row in rows),
-        downvoted=sum(bool(row[6]) for row in rows),
-        qids=tuple(row[0] for row in rows))
+async def _connect(path: Path, timeout: float) -> aiosqlite.Connection:
+    """aiosqlite.connect in autocommit mode (we issue BEGIN ourselves)."""
+    conn = aiosqlite.connect(path, timeout=timeout, isolation_level=None)
+    try:
+        return await conn
+    except BaseException:
+        # On failure aiosqlite stops its worker thread without waiting; wait here, or the
+        # thread may later report to an event loop that has already been closed.
+        await asyncio.to_thread(conn._thread.join, 1.0)
+        raise
 
 
 async def _migrate(db: aiosqlite.Connection) -> None:

@@ -13,7 +13,8 @@ from collections import Counter
 from datetime import datetime, timezone
 from html import escape
 
-from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (BotCommand, BotCommandScopeChat, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup,
+                      Message, Update)
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
@@ -21,7 +22,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from .. import messages as msg
 from ..engine import Engine
 from ..logexport import parse_age, to_csv
-from ..storage import Group, LogUnavailable, QuestionLog, Review, Stats
+from .. import review
+from ..review import Group, Review, Stats
+from ..storage import LogUnavailable, QuestionLog
+from .answering import edit_markup
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +36,7 @@ SAMPLE_CHARS = 300
 BUTTON_TITLE_CHARS = 40
 LEARN_CHOICES = 3
 PROBLEM_LINES = 25
+PROBLEM_CHARS = 3000
 TOP_ROWS = 5
 
 
@@ -69,7 +74,7 @@ async def show_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """/antrian: the largest groups of questions waiting for review, each with its buttons."""
     log: QuestionLog = context.bot_data["log"]
     engine: Engine = context.bot_data["engine"]
-    groups = await log.queue()
+    groups = await review.queue(log)
     if not groups:
         await update.effective_message.reply_text(msg.QUEUE_EMPTY)
         return
@@ -85,7 +90,7 @@ async def show_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 @curators_only
 async def show_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/statistik: counts, answered rate, top areas and answers, largest queue groups, votes."""
-    stats = await context.bot_data["log"].stats()
+    stats = await review.stats(context.bot_data["log"])
     await update.effective_message.reply_text(stats_text(stats, context.bot_data["engine"]))
 
 
@@ -98,7 +103,7 @@ async def export_log(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     except ValueError:
         await update.effective_message.reply_text(msg.EXPORT_USAGE)
         return
-    rows = await context.bot_data["log"].export(since)
+    rows = await review.export(context.bot_data["log"], since)
     day = datetime.now(timezone.utc).strftime("%Y%m%d")
     await update.effective_message.reply_document(
         document=to_csv(rows), filename=f"tanya-netral-{day}.csv",
@@ -114,7 +119,7 @@ async def reload_knowledge(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         lines = [str(p) for p in problems[:PROBLEM_LINES]]
         if len(problems) > PROBLEM_LINES:
             lines.append(f"… +{len(problems) - PROBLEM_LINES}")
-        text = escape("\n".join(lines))[:3500]
+        text = escape("\n".join(lines)[:PROBLEM_CHARS])  # clip before escaping: no half entities
         await update.effective_message.reply_text(msg.RELOAD_FAILED.format(n=len(problems), problems=text))
         return
     examples = sum(len(e.examples) for e in engine.kb.entries)
@@ -131,28 +136,27 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     engine: Engine = context.bot_data["engine"]
     action, qid, arg = (query.data.split(":", 3)[1:] + ["", ""])[:3]
     if action in ("d", "i"):
-        review = Review.DONE if action == "d" else Review.IGNORED
-        n = await log.resolve(qid, review)
+        decision = Review.DONE if action == "d" else Review.IGNORED
+        n = await review.resolve(log, qid, decision)
         if not n:
             await query.answer(msg.RESOLVED_ALREADY, show_alert=True)
-            await query.edit_message_reply_markup(None)
+            await edit_markup(query, None)
             return
         await query.answer()
-        done = msg.RESOLVED_DONE if review is Review.DONE else msg.RESOLVED_IGNORED
-        await query.edit_message_text(f"{query.message.text_html}\n\n{done.format(n=n)}")
+        done = msg.RESOLVED_DONE if decision is Review.DONE else msg.RESOLVED_IGNORED
+        await _append_note(query, done.format(n=n))
     elif action == "e":
         await _learn(update, log, engine, qid, arg)
     elif action == "a":
-        await query.answer()
-        await query.edit_message_reply_markup(areas_keyboard(qid, engine))
+        await query.answer(msg.LEARN_PICK_AREA)
+        await edit_markup(query, areas_keyboard(qid, engine))
     elif action == "A" and arg.isdigit() and int(arg) < len(engine.kb.areas):
         await query.answer(msg.LEARN_PICK_ENTRY)
-        await query.edit_message_reply_markup(area_keyboard(qid, engine.kb.areas[int(arg)].entries, engine))
+        await edit_markup(query, area_keyboard(qid, engine.kb.areas[int(arg)].entries, engine))
     elif action == "b":
-        group = await log.group_of(qid)
+        group = await review.group_of(log, qid)
         await query.answer()
-        await query.edit_message_reply_markup(
-            group_keyboard(qid, learn_choices(group, engine) if group else (), engine))
+        await edit_markup(query, group_keyboard(qid, learn_choices(group, engine) if group else (), engine))
     else:
         await query.answer(msg.CURATOR_BAD_BUTTON, show_alert=True)
 
@@ -161,7 +165,7 @@ async def _learn(update: Update, log: QuestionLog, engine: Engine, qid: str, ent
     """Teach the engine the group's question as an example of the entry, keep it, close the group."""
     query = update.callback_query
     entry = engine.entry(entry_id)
-    question = await log.question(qid)
+    question = await review.question(log, qid)
     if entry is None or question is None:
         await query.answer(msg.ENTRY_UNKNOWN if entry is None else msg.CURATOR_BAD_BUTTON, show_alert=True)
         return
@@ -169,7 +173,7 @@ async def _learn(update: Update, log: QuestionLog, engine: Engine, qid: str, ent
     saved = True
     try:
         await log.add_learned(entry.id, question)
-        n = await log.resolve(qid, Review.DONE)
+        n = await review.resolve(log, qid, Review.DONE)
     except LogUnavailable as exc:
         logger.warning("curator: learned example not saved (%s)", exc)
         saved, n = False, 0
@@ -177,7 +181,13 @@ async def _learn(update: Update, log: QuestionLog, engine: Engine, qid: str, ent
     note = msg.LEARNED.format(title=escape(entry.title), question=escape(_clip(question, SAMPLE_CHARS)), n=n)
     if not saved:
         note += "\n" + msg.LEARNED_NOT_SAVED
-    await query.edit_message_text(f"{query.message.text_html}\n\n{note}")
+    await _append_note(query, note)
+
+
+async def _append_note(query: CallbackQuery, note: str) -> None:
+    """Add the outcome under the group's text and drop its buttons."""
+    original = query.message.text_html if isinstance(query.message, Message) and query.message.text else ""
+    await query.edit_message_text(f"{original}\n\n{note}".strip(), reply_markup=None)
 
 
 # ---------------------------------------------------------------- rendering
