@@ -27,6 +27,10 @@ class FloodGuard:
         self._noticed: set[int] = set()
         self._checks = 0
 
+    def __len__(self) -> int:
+        """How many users are being tracked."""
+        return len(self._answered)
+
     def admit(self, user_id: int) -> Admission:
         """Decide, and count the question when it will be answered."""
         now = self._clock()

@@ -33,10 +33,15 @@ ENTITY_RE = re.compile(r"&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)")
 class ApiError(Exception):
     """A request the real Bot API would refuse."""
 
-    def __init__(self, code: int, description: str):
+    def __init__(self, code: int, description: str, parameters: dict | None = None):
         super().__init__(description)
         self.code = code
         self.description = description
+        self.parameters = parameters
+
+    def payload(self) -> dict:
+        body = {"ok": False, "error_code": self.code, "description": self.description}
+        return body | {"parameters": self.parameters} if self.parameters else body
 
 
 @dataclass
@@ -46,6 +51,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.perf_counter)
+    result: Any = None  # what the server answered, e.g. the sent Message
 
     @property
     def text(self) -> str:
@@ -107,7 +113,7 @@ class FakeBotAPI:
     def __init__(self, token: str, *, username: str = BOT_USERNAME, bot_id: int = BOT_ID,
                  max_poll: float = 1.0):
         self.token = token
-        self.user = {"id": bot_id, "is_bot": True, "first_name": "Tanya Netral", "username": username,
+        self.me = {"id": bot_id, "is_bot": True, "first_name": "Tanya Netral", "username": username,
                      "can_join_groups": True, "can_read_all_group_messages": False,
                      "supports_inline_queries": True}
         self.max_poll = max_poll
@@ -116,6 +122,7 @@ class FakeBotAPI:
         self.served_at: dict[int, float] = {}
         self.webhook: dict[str, Any] = {}
         self.commands: list[dict] = []
+        self.refusals: dict[str, list[ApiError]] = {}
         self.messages: dict[tuple[int, int], dict] = {}
         self.chats: dict[int, dict] = {}
         self._update_ids = itertools.count(1)
@@ -158,20 +165,29 @@ class FakeBotAPI:
     async def wait_for(self, method: str, *, since: int = 0, count: int = 1, timeout: float = 5.0,
                        where: Callable[[Call], bool] | None = None) -> list[Call]:
         """Wait until `count` calls of `method` (matching `where`) were recorded after index `since`."""
-        deadline = asyncio.get_running_loop().time() + timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        found: list[Call] = []
+        seen = since
         while True:
-            found = [c for c in self.calls_to(method, since=since) if where is None or where(c)]
+            found += [c for c in self.calls[seen:] if c.method == method and (where is None or where(c))]
+            seen = len(self.calls)
             if len(found) >= count:
                 return found
-            remaining = deadline - asyncio.get_running_loop().time()
+            remaining = deadline - loop.time()
             if remaining <= 0:
-                seen = ", ".join(c.method for c in self.calls[since:]) or "nothing"
-                raise AssertionError(f"no {method} within {timeout} s (saw: {seen})")
+                methods = ", ".join(c.method for c in self.calls[since:]) or "nothing"
+                raise AssertionError(f"no {method} within {timeout} s (saw: {methods})")
             self._recorded.clear()
             try:
                 await asyncio.wait_for(self._recorded.wait(), remaining)
             except asyncio.TimeoutError:
                 pass
+
+    def flood_wait(self, method: str, seconds: int = 1) -> None:
+        """Answer the next `method` call with 429 Too Many Requests, as Telegram does."""
+        self.refusals.setdefault(method, []).append(
+            ApiError(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds}))
 
     # ------------------------------------------------------------ updates
 
@@ -196,11 +212,11 @@ class FakeBotAPI:
         return chat
 
     @staticmethod
-    def user(user_id: int) -> dict:
+    def person(user_id: int) -> dict:
         return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}", "language_code": "id"}
 
     def message(self, text: str | None, *, user_id: int, chat: dict, **extra: Any) -> dict:
-        msg = {"message_id": self.next_message_id(), "from": self.user(user_id), "chat": chat,
+        msg = {"message_id": self.next_message_id(), "from": self.person(user_id), "chat": chat,
                "date": int(time.time())}
         if text is not None:
             msg["text"] = text
@@ -222,7 +238,7 @@ class FakeBotAPI:
 
     def mention(self, before: str, after: str, *, chat_id: int = -100501, user_id: int = 601) -> int:
         """A group message '<before>@bot<after>' with a mention entity at the right UTF-16 offset."""
-        handle = "@" + self.user["username"]
+        handle = "@" + self.me["username"]
         text = f"{before}{handle}{after}"
         offset = len(before.encode("utf-16-le")) // 2
         entities = [{"type": "mention", "offset": offset, "length": len(handle)}]
@@ -231,7 +247,7 @@ class FakeBotAPI:
     def bot_message(self, chat_id: int, text: str = "Halo") -> dict:
         """A message the bot sent earlier in a chat, to reply to."""
         chat = self.chats.get(chat_id) or self.group_chat(chat_id)
-        msg = {"message_id": self.next_message_id(), "from": self.user, "chat": chat,
+        msg = {"message_id": self.next_message_id(), "from": dict(self.me), "chat": chat,
                "date": int(time.time()), "text": text}
         self.messages[(chat_id, msg["message_id"])] = msg
         return msg
@@ -240,23 +256,31 @@ class FakeBotAPI:
         chat = original["chat"]
         return self.enqueue({"message": self.message(text, user_id=user_id, chat=chat, reply_to_message=original)})
 
-    def sticker(self, *, user_id: int = 501) -> int:
-        sticker = {"file_id": "CAACAgIAAxk", "file_unique_id": "AgAD", "type": "regular", "width": 512,
-                   "height": 512, "is_animated": False, "is_video": False, "emoji": "👍"}
+    def media(self, kind: str, *, user_id: int = 501) -> int:
+        """A private message without text: sticker, photo, voice, document or location."""
+        file = {"file_id": "AgACAgIAAxk", "file_unique_id": "AQAD"}
+        payload = {
+            "sticker": {**file, "type": "regular", "width": 512, "height": 512, "is_animated": False,
+                        "is_video": False, "emoji": "👍"},
+            "photo": [{**file, "width": 90, "height": 90}],
+            "voice": {**file, "duration": 3},
+            "document": {**file, "file_name": "surat-edaran.pdf"},
+            "location": {"latitude": -6.2, "longitude": 106.8},
+        }[kind]
         return self.enqueue({"message": self.message(None, user_id=user_id, chat=self.private_chat(user_id),
-                                                     sticker=sticker)})
+                                                     **{kind: payload})})
 
     def callback(self, data: str, message: dict, *, user_id: int = 501) -> int:
-        query = {"id": f"cb{self.next_message_id()}", "from": self.user(user_id), "message": message,
+        query = {"id": f"cb{self.next_message_id()}", "from": self.person(user_id), "message": message,
                  "chat_instance": "42", "data": data}
         return self.enqueue({"callback_query": query})
 
     def inline_query(self, query: str, *, user_id: int = 501) -> int:
-        return self.enqueue({"inline_query": {"id": f"iq{self.next_message_id()}", "from": self.user(user_id),
+        return self.enqueue({"inline_query": {"id": f"iq{self.next_message_id()}", "from": self.person(user_id),
                                               "query": query, "offset": ""}})
 
     def chosen_inline_result(self, result_id: str, query: str, *, user_id: int = 501) -> int:
-        return self.enqueue({"chosen_inline_result": {"result_id": result_id, "from": self.user(user_id),
+        return self.enqueue({"chosen_inline_result": {"result_id": result_id, "from": self.person(user_id),
                                                       "query": query}})
 
     def added_to_group(self, chat_id: int, *, by: int = 601) -> tuple[int, int]:
@@ -264,15 +288,12 @@ class FakeBotAPI:
         chat = self.group_chat(chat_id)
         now = int(time.time())
         first = self.enqueue({"my_chat_member": {
-            "chat": chat, "from": self.user(by), "date": now,
-            "old_chat_member": {"status": "left", "user": self.user_obj()},
-            "new_chat_member": {"status": "member", "user": self.user_obj()}}})
+            "chat": chat, "from": self.person(by), "date": now,
+            "old_chat_member": {"status": "left", "user": dict(self.me)},
+            "new_chat_member": {"status": "member", "user": dict(self.me)}}})
         second = self.enqueue({"message": self.message(None, user_id=by, chat=chat,
-                                                       new_chat_members=[self.user_obj()])})
+                                                       new_chat_members=[dict(self.me)])})
         return first, second
-
-    def user_obj(self) -> dict:
-        return dict(self.user)
 
     # ------------------------------------------------------------ HTTP
 
@@ -312,20 +333,27 @@ class FakeBotAPI:
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
-        self.calls.append(Call(method, params))
-        self._recorded.set()
+        call = Call(method, params)
+        self.calls.append(call)
+        self._recorded.set()  # a long poll is visible while it waits; the result is added below
         try:
+            if self.refusals.get(method):
+                raise self.refusals[method].pop(0)
             result = handler(params)
             if asyncio.iscoroutine(result):
                 result = await result
+            call.result = result
+            return 200, {"ok": True, "result": result}
         except ApiError as exc:
-            return exc.code, {"ok": False, "error_code": exc.code, "description": exc.description}
-        return 200, {"ok": True, "result": result}
+            call.result = exc
+            return exc.code, exc.payload()
+        finally:
+            self._recorded.set()
 
     # ------------------------------------------------------------ methods
 
     def _m_getme(self, params: dict) -> dict:
-        return self.user_obj()
+        return dict(self.me)
 
     async def _m_getupdates(self, params: dict) -> list[dict]:
         offset = int(params.get("offset") or 0)
@@ -376,7 +404,7 @@ class FakeBotAPI:
         chat = self._chat(params.get("chat_id"))
         shown = self._shown(params)
         self._check_markup(params)
-        msg = {"message_id": self.next_message_id(), "from": self.user_obj(), "chat": chat,
+        msg = {"message_id": self.next_message_id(), "from": dict(self.me), "chat": chat,
                "date": int(time.time()), "text": shown}
         if params.get("reply_markup"):
             msg["reply_markup"] = params["reply_markup"]

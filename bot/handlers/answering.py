@@ -8,8 +8,9 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from typing import Awaitable, Protocol
 
-from telegram import CallbackQuery, Chat, Update
+from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -19,6 +20,17 @@ from ..knowledge import Entry, KnowledgeBase
 from ..matching import Result, Status
 from ..ratelimit import Admission, FloodGuard
 from . import replies
+
+class QuestionSink(Protocol):
+    """What the handlers need from the question log (storage.QuestionLog); calls never raise."""
+
+    async def record(self, *, chat_kind: str, question: str, normalized: str, status: str,
+                     entry_id: str | None, score: float, user_id: int) -> str: ...
+
+    async def vote(self, qid: str, user_id: int, vote: int) -> None: ...
+
+    async def chosen(self, qid: str, entry_id: str) -> None: ...
+
 
 PRIVATE = "private"
 GROUP = "group"
@@ -38,7 +50,7 @@ def engine_of(context: ContextTypes.DEFAULT_TYPE) -> Engine:
 async def record(context: ContextTypes.DEFAULT_TYPE, *, kind: str, question: str, result: Result,
                  user_id: int | None) -> str:
     """Write the question to the log when one is configured; return its id for the buttons."""
-    qlog = context.bot_data.get("log")
+    qlog: QuestionSink | None = context.bot_data.get("log")
     if qlog is None:
         return secrets.token_hex(6)
     qid = await qlog.record(chat_kind=kind, question=question, normalized=result.normalized,
@@ -91,14 +103,33 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
                                  allow_sending_without_reply=True)
     else:
         await message.reply_text(reply.text, reply_markup=reply.markup, do_quote=False)
+    log_question(kind, result, result.entry_id, started)
+
+
+def log_question(kind: str, result: Result, entry_id: str | None, started: float) -> None:
+    """The one log line per question: no user, chat or question text, only what was decided."""
     log.info("question chat=%s status=%s entry=%s score=%.3f latency_ms=%.1f", kind, result.status.value,
-             result.entry_id or "-", result.score, (time.perf_counter() - started) * 1000)
+             entry_id or "-", result.score, (time.perf_counter() - started) * 1000)
 
 
 async def edit(query: CallbackQuery, reply: replies.Reply) -> None:
-    """Replace the message under a tapped button; a second tap on the same button changes nothing."""
+    """Replace the message under a tapped button."""
+    await _unless_unchanged(query.edit_message_text(reply.text, reply_markup=reply.markup))
+
+
+async def edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    """Replace only the buttons under the message."""
+    await _unless_unchanged(query.edit_message_reply_markup(markup))
+
+
+# A second tap on the same button asks for the same content, and a button under a message
+# that is gone or too old can no longer change it: Telegram refuses, harmlessly.
+HARMLESS_EDIT_ERRORS = ("not modified", "message to edit not found", "message can't be edited")
+
+
+async def _unless_unchanged(call: Awaitable[object]) -> None:
     try:
-        await query.edit_message_text(reply.text, reply_markup=reply.markup)
+        await call
     except BadRequest as exc:
-        if "not modified" not in exc.message:
+        if not any(reason in exc.message.lower() for reason in HARMLESS_EDIT_ERRORS):
             raise

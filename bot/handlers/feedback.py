@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from .. import messages as msg
@@ -21,11 +20,7 @@ async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer(msg.FEEDBACK_THANKS if up else msg.FEEDBACK_DOWN)
     engine = answering.engine_of(context)
     entry = engine.entry(entry_id)
-    try:
-        await query.edit_message_reply_markup(replies.feedback_done(entry, engine.kb) if entry else None)
-    except BadRequest as exc:
-        if "not modified" not in exc.message:
-            raise
+    await answering.edit_markup(query, replies.feedback_done(entry, engine.kb) if entry else None)
 
 
 async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
