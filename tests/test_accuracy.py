@@ -1,12 +1,13 @@
 """Regression floors on the labelled development set (../shared/eval/dev.yaml).
 
-The issue's target is 90 % in-scope top-1; the floor below is what the matcher reaches
-today (86.5 %) less a little, so that any regression fails while the gap stays visible.
+The floors are the project's targets: at least 90 % of in-scope questions answered with
+an accepted topic, at least 90 % of out-of-scope questions left alone, and at most 3 % of
+all questions answered wrongly.
 """
 
 from bot.evaluation import best_baseline, evaluate, load_labelled, ours
 
-TOP1_FLOOR = 0.85
+TOP1_FLOOR = 0.90
 ABSTAIN_FLOOR = 0.90
 WRONG_CEILING = 0.03
 
