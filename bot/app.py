@@ -27,7 +27,7 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
 # A few updates are handled at once so that one chat held back by Telegram's rate limits
 # (or one slow database write) does not hold up every other chat. More is slower: every
 # concurrent request opens another pooled connection that httpcore scans per request
-# (benchmarks/bench_updates.py: 8 -> ~270 updates/s, 64 -> ~230).
+# (benchmarks/bench_updates.py: 64 is some 15% slower than 8).
 CONCURRENT_UPDATES = 8
 RATE_LIMIT_RETRIES = 2
 # httpx logs request URLs, and the URLs contain the token; apscheduler chatters about jobs.
@@ -126,9 +126,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 class _RedactingFormatter(logging.Formatter):
     """Replaces secrets anywhere in a formatted record, tracebacks included."""
 
-    def __init__(self, fmt: str, secrets: list[str]):
+    def __init__(self, fmt: str, hidden: list[str]):
         super().__init__(fmt)
-        self._secrets = [s for s in secrets if s]
+        self._secrets = [s for s in hidden if s]
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)

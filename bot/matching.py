@@ -5,6 +5,7 @@ Pure and deterministic: `match(question, index) -> Result`, no I/O, no hidden st
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import math
 from collections import defaultdict
@@ -83,6 +84,7 @@ class _Doc:
     tokens: frozenset[str]
     text: str
     weight: float
+    total: float = 0.0  # sum of the tokens' IDF, filled in once the IDF is known
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,7 @@ def build_index(kb: KnowledgeBase, learned: Iterable[tuple[str, str]] = (),
         for t, k in c.items():
             postings[t].append((i, min(1.0, k / total)))
 
+    docs = [dataclasses.replace(d, total=sum(idf[t] for t in d.tokens)) for d in docs]
     vocab_by_letter: dict[str, list[str]] = defaultdict(list)
     for t in sorted(df):
         vocab_by_letter[t[0]].append(t)
@@ -375,8 +378,7 @@ def _score(terms: list[str], index: Index, details: list[str] | None) -> list[tu
             if not shared:
                 continue
             ov = sum(weights[t] for t in shared)
-            doc_total = sum(index.idf.get(t, 0.0) for t in doc.tokens)
-            cq, cd = ov / total, ov / doc_total if doc_total else 0.0
+            cq, cd = ov / total, ov / doc.total if doc.total else 0.0
             f = doc.weight * 2 * cq * cd / (cq + cd)
             if f > best_f:
                 best_f, best_doc = f, doc
