@@ -16,15 +16,20 @@ def badge(entry: Entry) -> str:
 
 
 def basis_lines(entry: Entry, kb: KnowledgeBase) -> list[str]:
-    """'PP 94/2021 Pasal 5 huruf n' per basis item, de-duplicated, in order."""
+    """'PP 94/2021 Pasal 5 huruf n' per cited regulation, de-duplicated, in order.
+
+    Only regulations are legal basis; the news reports and official statements that
+    support an entry are listed under Sumber. An entry resting on statements alone says so.
+    """
     out: list[str] = []
     for b in entry.basis:
         src = kb.sources.get(b.source)
-        label = src.label if src else b.source
-        line = f"{label} {b.article}" if b.article else label
+        if src is None or src.kind != "regulation":
+            continue
+        line = f"{src.label} {b.article}" if b.article else src.label
         if line not in out:
             out.append(line)
-    return out
+    return out or [msg.BASIS_STATEMENTS_ONLY]
 
 
 def source_links(entry: Entry, kb: KnowledgeBase) -> list[tuple[str, str]]:

@@ -21,6 +21,7 @@ SOURCE_FIELDS = {"id", "kind", "title", "number", "year", "issuer", "url", "note
 AREA_FIELDS = {"id", "title", "order"}
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MIN_EXAMPLES = 8
+ENTRY_KEYED_LEXICON = ("anchors", "excludes")
 REGULATION_PREFIXES = (("se-menpanrb", "SE MenPANRB"), ("pkpu", "PKPU"), ("uu", "UU"), ("pp", "PP"),
                        ("skb", "SKB"), ("surat-mendagri", "Surat Mendagri"))
 
@@ -212,16 +213,21 @@ def load_with_problems(root: Path | str | None = None) -> tuple[KnowledgeBase, l
     root = Path(root) if root else default_root()
     problems: list[Problem] = []
     sources = _load_sources(root, problems)
-    lexicon_data = _load_lexicon(root, problems)
+    lexicon_data, origins = _load_lexicon(root, problems)
     entries: list[Entry] = []
     areas: list[Area] = []
     entry_dir = root / "entries"
     files = sorted(entry_dir.glob("*.yaml")) if entry_dir.is_dir() else []
     if not files:
         problems.append(Problem(_display(root, entry_dir), 0, "", "tidak ada file entri (*.yaml)"))
+    unreadable = 0
     for path in files:
-        _load_area(path, _display(root, path), sources, entries, areas, problems)
+        unreadable += not _load_area(path, _display(root, path), sources, entries, areas, problems)
     _check_cross(entries, problems)
+    if not unreadable:
+        # With a whole file unreadable, its entries are missing: every reference to them
+        # would be reported again as a second, misleading problem.
+        _check_lexicon_ids(lexicon_data, origins, {e.id for e in entries}, problems)
     areas.sort(key=lambda a: (a.order, a.id))
     kb = KnowledgeBase(tuple(entries), tuple(areas), sources, lexicon_data, str(root))
     return kb, problems
@@ -268,28 +274,32 @@ def _load_sources(root: Path, problems: list[Problem]) -> dict[str, Source]:
     return sources
 
 
-def _load_lexicon(root: Path, problems: list[Problem]) -> dict[str, Any]:
+def _load_lexicon(root: Path, problems: list[Problem]) -> tuple[dict[str, Any], dict[str, str]]:
+    """All lexicon files merged into one mapping, and which file each top-level key came from."""
     data: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     lex_dir = root / "lexicon"
     for path in sorted(lex_dir.glob("*.yaml")) if lex_dir.is_dir() else []:
         content, errs = read_yaml(path, _display(root, path))
         problems.extend(errs)
         if isinstance(content, dict):
             data.update(content)
+            origins.update((key, _display(root, path)) for key in content)
         elif not errs:
             problems.append(Problem(_display(root, path), 1, "", "leksikon harus berupa mapping"))
-    return data
+    return data, origins
 
 
 def _load_area(path: Path, display: str, sources: dict[str, Source], entries: list[Entry],
-               areas: list[Area], problems: list[Problem]) -> None:
+               areas: list[Area], problems: list[Problem]) -> bool:
+    """Load one area file's entries; False when the file as a whole cannot be read."""
     data, errs = read_yaml(path, display)
     problems.extend(errs)
     if errs:
-        return
+        return False
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         problems.append(Problem(display, 1, "", "file area harus berisi 'area:' dan daftar 'entries:'"))
-        return
+        return False
     area = data.get("area") or {}
     if not isinstance(area, dict) or not area.get("id") or not area.get("title"):
         problems.append(Problem(display, getattr(data, "line", 1), "", "'area' harus punya 'id' dan 'title'"))
@@ -304,6 +314,7 @@ def _load_area(path: Path, display: str, sources: dict[str, Source], entries: li
             entries.append(entry)
             ids.append(entry.id)
     areas.append(Area(str(area["id"]), str(area["title"]), int(area.get("order", 100)), tuple(ids)))
+    return True
 
 
 def _parse_entry(raw: Any, area: str, display: str, sources: dict[str, Source],
@@ -387,6 +398,21 @@ def _parse_basis(raw: Any, sources: dict[str, Source], bad) -> tuple[Basis, ...]
     if out and not has_url and all(b.source in sources for b in out):
         bad("basis", "tidak ada sumber yang punya URL")
     return tuple(out)
+
+
+def _check_lexicon_ids(data: dict[str, Any], origins: dict[str, str], ids: set[str],
+                       problems: list[Problem]) -> None:
+    """Lexicon sections keyed by entry id (anchors, excludes) must name existing entries."""
+    for key in ENTRY_KEYED_LEXICON:
+        section = data.get(key) or {}
+        if not isinstance(section, dict):
+            problems.append(Problem(origins.get(key, "knowledge/lexicon"), 0, "", f"'{key}' harus berupa mapping entri -> kata"))
+            continue
+        lines = getattr(section, "key_lines", {})
+        for eid in section:
+            if eid not in ids:
+                problems.append(Problem(origins.get(key, "knowledge/lexicon"), lines.get(eid, 0), str(eid),
+                                        f"{key} untuk entri yang tidak ada"))
 
 
 def _check_cross(entries: list[Entry], problems: list[Problem]) -> None:

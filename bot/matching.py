@@ -41,7 +41,7 @@ class Thresholds:
     suggest: float = 0.28      # minimum score to offer an entry as a choice
     suggest_gap: float = 0.12  # choices within this distance of the best one
     fuzzy_floor: float = 0.30  # a best-example similarity below this is penalised
-    strong: float = 0.70       # a question without election words, or about an out-of-scope
+    strong: float = 0.80       # a question without election words, or about an out-of-scope
                                # matter, is answered only at this score
     w_best: float = 0.50       # weight of the closest single phrasing (weighted token F1)
     w_cov: float = 0.40        # weight of how much of the question the entry's vocabulary covers
@@ -99,6 +99,7 @@ class Index:
     idf: dict[str, float]
     keywords: tuple[tuple[tuple[str, ...], ...], ...]
     anchors: tuple[tuple[tuple[str, ...], ...], ...]
+    excludes: tuple[tuple[tuple[str, ...], ...], ...]
     vocab_by_letter: dict[str, tuple[str, ...]]
     domain: frozenset[str]
     offtopic: tuple[tuple[str, ...], ...]
@@ -225,10 +226,13 @@ def build_index(kb: KnowledgeBase, learned: Iterable[tuple[str, str]] = (),
     for t in sorted(df):
         vocab_by_letter[t[0]].append(t)
 
-    raw_anchors = kb.lexicon_data.get("anchors") or {}
-    anchors = tuple(
-        tuple(dict.fromkeys(a for a in (tuple(normalize(str(w), lexicon).content) for w in raw_anchors.get(e.id) or ()) if a))
-        for e in entries)
+    def phrases(key: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        raw = kb.lexicon_data.get(key) or {}
+        return tuple(
+            tuple(dict.fromkeys(p for p in (tuple(normalize(str(w), lexicon).content) for w in raw.get(e.id) or ()) if p))
+            for e in entries)
+
+    anchors, excludes = phrases("anchors"), phrases("excludes")
     scope = kb.lexicon_data.get("scope") or {}
 
     def norm_words(key: str) -> frozenset[str]:
@@ -241,7 +245,7 @@ def build_index(kb: KnowledgeBase, learned: Iterable[tuple[str, str]] = (),
     return Index(
         lexicon=lexicon, entries=entries, docs=tuple(docs),
         entry_docs=tuple(tuple(x) for x in entry_docs),
-        postings={t: tuple(p) for t, p in postings.items()}, idf=idf, keywords=keywords, anchors=anchors,
+        postings={t: tuple(p) for t, p in postings.items()}, idf=idf, keywords=keywords, anchors=anchors, excludes=excludes,
         vocab_by_letter={k: tuple(v) for k, v in vocab_by_letter.items()},
         domain=norm_words("domain"), offtopic=offtopic, normative=norm_words("normative"),
         smalltalk=smalltalk, unknown_idf=math.log(1 + n),
@@ -281,7 +285,8 @@ def match(question: str, index: Index, *, explain: bool = False, limit: int = 3)
     clear = top_score - other >= th.margin
     tokens = set(norm.tokens) | set(terms)
     if not tokens & index.domain or (_has_offtopic(norm.tokens, index) and not tokens & index.normative):
-        # Out of scope unless the question is nearly one of our phrasings.
+        # Out of scope (no election word; or salary, leave, schedules, fees ... asked as
+        # such) unless the question is nearly one of our phrasings.
         if top_score >= th.strong and clear:
             return result(Status.ANSWERED, "strong match outside election vocabulary", scored, top)
         return result(Status.UNANSWERED, "out of scope", scored)
@@ -345,6 +350,10 @@ def _is_noise(token: str, index: Index) -> bool:
     return len(token) > 25 or vowels / len(token) < 0.2
 
 
+def _has_any(phrases: tuple[tuple[str, ...], ...], words: frozenset[str]) -> bool:
+    return any(all(t in words for t in p) for p in phrases)
+
+
 def _has_offtopic(tokens: tuple[str, ...], index: Index) -> bool:
     for phrase in index.offtopic:
         k = len(phrase)
@@ -391,8 +400,10 @@ def _score(terms: list[str], index: Index, details: list[str] | None) -> list[tu
         if best_f < th.fuzzy_floor:
             score *= 0.85
         if index.anchors[i]:
-            anchored = any(all(t in qset for t in a) for a in index.anchors[i])
+            anchored = _has_any(index.anchors[i], qset)
             score = score + th.anchor_bonus if anchored else score * th.anchor_penalty
+        if _has_any(index.excludes[i], qset):
+            score *= th.anchor_penalty
         scored.append((score, i))
         if details is not None:
             details.append(f"  {index.entries[i].id}: score={score:.3f} best={best_f:.2f} cov={cov:.2f} "

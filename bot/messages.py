@@ -13,6 +13,7 @@ LABEL_BASIS = "Dasar hukum"
 LABEL_SANCTION = "Sanksi"
 LABEL_SOURCES = "Sumber"
 LABEL_CAVEAT = "Catatan"
+BASIS_STATEMENTS_ONLY = "Belum ditemukan pasal khusus; jawaban bersandar pada pernyataan resmi (lihat Sumber)."
 DISCLAIMER = ("Bukan pendapat hukum resmi. Untuk kepastian, tanyakan ke unit kepegawaian "
               "instansi Anda (BKPSDM) atau Bawaslu.")
 
