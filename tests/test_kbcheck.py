@@ -108,3 +108,9 @@ def test_ask_refuses_to_start_on_a_broken_knowledge_base(kb_dir):
     out = run_cli("--knowledge", str(kb_dir), "ask", "boleh like caleg?")
     assert out.returncode == 1
     assert "verdict tidak valid" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_lexicon_sections_must_name_existing_entries(kb_dir):
+    edit(kb_dir, "  share-calon: [share, forward]", "  bagikan-calon: [share, forward]", file="lexicon/words.yaml")
+    found = problems(kb_dir)
+    assert any(p.startswith("knowledge/lexicon/words.yaml:") and "bagikan-calon" in p for p in found), found
