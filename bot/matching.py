@@ -19,6 +19,9 @@ from .text import Lexicon, Normalized, _candidates, clean, normalize
 
 VOWELS = set("aiueo")
 KEYWORD_MAX_SHARE = 0.12
+# How close an unknown word must be to a known one to be read as its typo: kampaye ->
+# kampanye (93), netralitsa -> netralitas (90); not buatin -> bupati (83).
+TYPO_CUTOFF = 88
 QUESTION_WORDS = frozenset({"apa", "apakah", "siapa", "bagaimana", "kenapa", "mengapa", "kapan", "dimana",
                             "berapa", "boleh", "bisa"})
 
@@ -326,7 +329,7 @@ def _correct(terms: list[str], index: Index) -> list[str]:
             out.append(t)
             continue
         pool = index.vocab_by_letter.get(t[0], ())
-        best = process.extractOne(t, pool, scorer=fuzz.ratio, score_cutoff=82) if pool else None
+        best = process.extractOne(t, pool, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF) if pool else None
         out.append(best[0] if best else t)
     return _dedupe(out)
 
