@@ -50,6 +50,7 @@ class Thresholds:
     w_cov: float = 0.40        # weight of how much of the question the entry's vocabulary covers
     w_fuzzy: float = 0.10      # weight of the fuzzy text similarity to the closest phrasing
     w_kw: float = 0.10         # weight of the entry's keywords found in the question
+    unknown_weight: float = 1.0  # weight of a word the knowledge base never uses, relative to the rarest
     anchor_bonus: float = 0.03  # an entry one of whose anchor words the question has
     anchor_penalty: float = 0.80  # an entry with anchors none of which the question has
 
@@ -367,7 +368,7 @@ def _has_offtopic(tokens: tuple[str, ...], index: Index) -> bool:
 
 def _score(terms: list[str], index: Index, details: list[str] | None) -> list[tuple[float, int]]:
     """Score entries: coverage of the question by the entry, best phrasing, fuzzy text, keywords."""
-    weights = {t: index.idf.get(t, index.unknown_idf) for t in terms}
+    weights = {t: index.idf.get(t, index.unknown_idf * index.thresholds.unknown_weight) for t in terms}
     total = sum(weights.values())
     if total <= 0:
         return []
