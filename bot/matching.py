@@ -14,7 +14,7 @@ from typing import Iterable
 
 from rapidfuzz import fuzz, process
 
-from .knowledge import Entry, KnowledgeBase
+from .knowledge import Entry, KnowledgeBase, Verdict
 from .text import Lexicon, Normalized, _candidates, clean, normalize
 
 VOWELS = set("aiueo")
@@ -41,6 +41,7 @@ class Thresholds:
 
     answer: float = 0.36       # minimum score to answer outright
     margin: float = 0.08       # lead over the best entry of another topic to answer outright
+    agree_margin: float = 0.04  # the smaller lead that suffices when every close rival also prohibits
     suggest: float = 0.28      # minimum score to offer an entry as a choice
     suggest_gap: float = 0.12  # choices within this distance of the best one
     fuzzy_floor: float = 0.30  # a best-example similarity below this is penalised
@@ -75,6 +76,8 @@ class Result:
     normalized: str
     reason: str
     details: tuple[str, ...] = ()
+    rivals: tuple[Candidate, ...] = ()  # other topics almost as close as the answer
+
 
     @property
     def choices(self) -> tuple[Candidate, ...]:
@@ -275,8 +278,10 @@ def match(question: str, index: Index, *, explain: bool = False, limit: int = 3)
         cands = tuple(Candidate(index.entries[i].id, index.entries[i].topic, round(s, 4)) for s, i in scored[:limit])
         entry = index.entries[best] if best is not None else None
         top = scored[0][0] if scored else 0.0
+        rivals = tuple(c for c in cands[1:] if entry and c.topic != entry.topic
+                       and top - c.score < index.thresholds.margin)
         return Result(question, status, entry.id if entry else None, entry.topic if entry else None,
-                      round(top, 4), cands, norm.text, reason, tuple(details))
+                      round(top, 4), cands, norm.text, reason, tuple(details), rivals)
 
     if _is_smalltalk(terms, index) and not (terms and _asks(question, norm)):
         return result(Status.SMALLTALK, "greeting, thanks or noise")
@@ -296,10 +301,26 @@ def match(question: str, index: Index, *, explain: bool = False, limit: int = 3)
         return result(Status.UNANSWERED, "out of scope", scored)
     if top_score >= th.answer and clear:
         return result(Status.ANSWERED, "clear match", scored, top)
+    if top_score >= th.answer and _agree_on_prohibition(scored, index):
+        # The close candidates differ in topic but all say "dilarang": the verdict the user
+        # gets is right either way, and the card links the neighbours.
+        return result(Status.ANSWERED, "close candidates all prohibit", scored, top)
     choices = _choices(scored, index)
     if choices and choices[0][0] >= th.suggest:
         return result(Status.SUGGEST, "close candidates", choices)
     return result(Status.UNANSWERED, "no entry close enough", scored)
+
+
+def _agree_on_prohibition(scored: list[tuple[float, int]], index: Index) -> bool:
+    """Whether the best entry prohibits and so does every other-topic entry within the margin."""
+    th = index.thresholds
+    top_score, top = scored[0]
+    entry = index.entries[top]
+    if entry.verdict is not Verdict.DILARANG:
+        return False
+    rivals = [(s, i) for s, i in scored[1:] if index.entries[i].topic != entry.topic and top_score - s < th.margin]
+    return (all(index.entries[i].verdict is Verdict.DILARANG for _, i in rivals)
+            and (not rivals or top_score - rivals[0][0] >= th.agree_margin))
 
 
 def _choices(scored: list[tuple[float, int]], index: Index) -> list[tuple[float, int]]:

@@ -83,3 +83,24 @@ def test_matcher_always_returns_one_of_four_statuses(engine, text):
         assert engine.entry(res.entry_id) is not None
     if res.status is Status.SUGGEST:
         assert 1 <= len(res.choices) <= 3
+
+
+def test_close_rivals_that_also_prohibit_still_get_an_answer_that_names_them(engine):
+    res = engine.ask("camat nyuruh staf datang ke kampanye akbar")
+    assert res.status is Status.ANSWERED
+    assert engine.entry(res.entry_id).verdict.value == "dilarang"
+    assert res.rivals and all(engine.entry(c.entry_id).verdict.value == "dilarang" for c in res.rivals)
+
+
+def test_an_answer_with_close_rivals_only_ever_prohibits(engine):
+    """Wherever the lead is small, every close entry must say 'dilarang': a narrow 'boleh' never goes out."""
+    narrow = 0
+    for entry in engine.kb.entries:
+        for example in entry.examples:
+            for question in (example, example.split(",")[0], " ".join(example.split()[:6])):
+                res = engine.ask(question)
+                if res.status is Status.ANSWERED and res.rivals:
+                    narrow += 1
+                    assert engine.entry(res.entry_id).verdict.value == "dilarang", question
+                    assert all(engine.entry(c.entry_id).verdict.value == "dilarang" for c in res.rivals), question
+    assert narrow > 0

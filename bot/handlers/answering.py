@@ -59,18 +59,20 @@ async def record(context: ContextTypes.DEFAULT_TYPE, *, kind: str, question: str
     return str(qid) if qid else secrets.token_hex(6)
 
 
-def card(entry: Entry, kb: KnowledgeBase, *, kind: str, username: str, qid: str | None = None) -> replies.Reply:
+def card(entry: Entry, kb: KnowledgeBase, *, kind: str, username: str, qid: str | None = None,
+         also: tuple[Entry, ...] = ()) -> replies.Reply:
     """An entry's card: short with a Detail link in groups; in private full, with vote buttons
-    when it answers a question (`qid`)."""
+    when it answers a question (`qid`) and buttons for the close alternatives (`also`)."""
     if kind == GROUP:
         return replies.group_card(entry, kb, username)
-    return replies.browse_card(entry, kb) if qid is None else replies.answer_card(entry, kb, qid)
+    return replies.browse_card(entry, kb) if qid is None else replies.answer_card(entry, kb, qid, also)
 
 
 def compose(result: Result, kb: KnowledgeBase, qid: str, *, kind: str, username: str) -> replies.Reply:
     """The reply to a matched question, shaped for a private chat or a group."""
     if result.status is Status.ANSWERED and (entry := kb.entry(result.entry_id)) is not None:
-        return card(entry, kb, kind=kind, username=username, qid=qid)
+        also = tuple(e for c in result.rivals if (e := kb.entry(c.entry_id)))
+        return card(entry, kb, kind=kind, username=username, qid=qid, also=also)
     if result.status is Status.SUGGEST:
         entries = [e for e in (kb.entry(c.entry_id) for c in result.choices) if e is not None]
         if entries:

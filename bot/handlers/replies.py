@@ -58,9 +58,13 @@ def _markup(rows: Iterable[list[InlineKeyboardButton | None]]) -> InlineKeyboard
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def _related_rows(entry: Entry, kb: KnowledgeBase) -> list[list[InlineKeyboardButton | None]]:
-    related = [kb.entry(r) for r in entry.related]
-    return [[entry_button(e)] for e in related if e is not None][:MAX_RELATED]
+def _related_rows(entry: Entry, kb: KnowledgeBase, also: Iterable[Entry] = ()) -> list[list[InlineKeyboardButton | None]]:
+    """Buttons for the close alternatives the matcher saw (first), then the entry's related ones."""
+    shown: dict[str, Entry] = {}
+    for e in [*also, *(kb.entry(r) for r in entry.related)]:
+        if e is not None and e.id != entry.id:
+            shown.setdefault(e.id, e)
+    return [[entry_button(e)] for e in shown.values()][:MAX_RELATED]
 
 
 def _feedback_row(entry: Entry, qid: str) -> list[InlineKeyboardButton | None]:
@@ -71,9 +75,10 @@ def _feedback_row(entry: Entry, qid: str) -> list[InlineKeyboardButton | None]:
     return [button(msg.BUTTON_UP, "u"), button(msg.BUTTON_DOWN, "d")]
 
 
-def answer_card(entry: Entry, kb: KnowledgeBase, qid: str) -> Reply:
-    """The full card for a question: feedback buttons, then related entries."""
-    return Reply(cards.render_html(entry, kb), _markup([_feedback_row(entry, qid), *_related_rows(entry, kb)]))
+def answer_card(entry: Entry, kb: KnowledgeBase, qid: str, also: Iterable[Entry] = ()) -> Reply:
+    """The full card for a question: feedback buttons, then close alternatives and related entries."""
+    return Reply(cards.render_html(entry, kb),
+                 _markup([_feedback_row(entry, qid), *_related_rows(entry, kb, also)]))
 
 
 def feedback_done(entry: Entry, kb: KnowledgeBase) -> InlineKeyboardMarkup | None:
