@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.evaluation import NaiveBaseline, best_baseline, evaluate, format_table, load_labelled, ours  # noqa: E402
 from bot.knowledge import Area, KnowledgeBase, load  # noqa: E402
-from bot.matching import build_index, build_lexicon, match  # noqa: E402
+from bot.index import build_index, build_lexicon  # noqa: E402
+from bot.matching import match  # noqa: E402
 
 SYLLABLES = ["ka", "ri", "mo", "tu", "la", "pe", "si", "no", "da", "gu", "be", "ra", "wi", "ja", "ko"]
 

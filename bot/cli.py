@@ -11,7 +11,8 @@ from . import messages as msg
 from .evaluation import best_baseline, evaluate, format_table, load_labelled, ours
 from .kbcheck import check
 from .knowledge import KnowledgeBase, KnowledgeError, load
-from .matching import Index, Result, Status, build_index, match
+from .index import Index, build_index
+from .matching import Result, Status, match
 
 
 def load_index(root: str | None = None) -> tuple[KnowledgeBase, Index]:

@@ -6,7 +6,8 @@ import threading
 from pathlib import Path
 
 from .knowledge import Entry, KnowledgeBase, Problem, load, load_with_problems
-from .matching import Index, Result, build_index, build_lexicon, match
+from .index import Index, build_index, build_lexicon
+from .matching import Result, match
 
 
 class Engine:

@@ -9,7 +9,8 @@ from typing import Callable
 import yaml
 from rapidfuzz import fuzz, process
 
-from .matching import Index, Result, Status, match
+from .index import Index
+from .matching import Result, Status, match
 
 
 @dataclass(frozen=True)

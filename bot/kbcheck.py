@@ -7,7 +7,8 @@ from pathlib import Path
 import yaml
 
 from .knowledge import KnowledgeBase, Problem, load_with_problems
-from .matching import Index, Status, build_index, match
+from .index import Index, build_index
+from .matching import Status, match
 
 
 def check(root: Path | str | None = None, topics_file: Path | str | None = None) -> tuple[KnowledgeBase, list[Problem]]:

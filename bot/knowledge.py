@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from .yamlines import LineList, LineLoader
+
 ENTRY_FIELDS = {"id", "topic", "title", "verdict", "answer", "basis", "sanction", "caveat",
                 "examples", "keywords", "related", "reviewed"}
 REQUIRED_FIELDS = ("id", "topic", "title", "verdict", "answer", "basis", "examples", "reviewed")
@@ -135,54 +137,19 @@ class KnowledgeBase:
         return cached
 
 
-# ---------------------------------------------------------------- YAML with lines
-
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings remember the line of each key (1-based)."""
-
-
-class LineDict(dict):
-    line: int = 0
-    key_lines: dict[str, int]
-
-
-class LineList(list):
-    item_lines: list[int]
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
-    loader.flatten_mapping(node)
-    result = LineDict()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        result[key] = loader.construct_object(value_node, deep=True)
-        if isinstance(key, str):
-            result.key_lines[key] = key_node.start_mark.line + 1
-    return result
-
-
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
-    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
-    result.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return result
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-
+# ---------------------------------------------------------------- reading
 
 def read_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML file; a syntax error becomes a Problem with its line."""
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_LineLoader), []
+            return yaml.load(fh, Loader=LineLoader), []
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0
         return None, [Problem(display, line, "", f"YAML tidak valid: {exc.problem}")]
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(display, 0, "", f"tidak bisa dibaca: {exc}")]
+
 
 
 # ---------------------------------------------------------------- locating
