@@ -5,6 +5,8 @@ an accepted topic, at least 90 % of out-of-scope questions left alone, and at mo
 all questions answered wrongly.
 """
 
+from pathlib import Path
+
 from bot.evaluation import best_baseline, evaluate, load_labelled, ours
 
 TOP1_FLOOR = 0.90
@@ -26,3 +28,12 @@ def test_clearly_better_than_the_naive_faq_bot(engine, shared_dir):
     _, naive = best_baseline(questions, engine.index)
     assert rep.top1_rate >= naive.top1_rate + 0.10
     assert rep.wrong_rate <= WRONG_CEILING
+
+
+def test_second_question_set_floors(engine):
+    """evalsets/team.yaml: written apart from the knowledge base, 150 in scope and 50 not."""
+    questions = load_labelled(Path(__file__).resolve().parent.parent / "evalsets" / "team.yaml")
+    rep = evaluate(questions, ours(engine.index), "ours")
+    assert rep.top1_rate >= 0.88, rep.errors
+    assert rep.abstain_rate >= ABSTAIN_FLOOR, rep.errors
+    assert rep.wrong_rate <= WRONG_CEILING, rep.errors
