@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 
 import httpx
@@ -168,3 +169,26 @@ async def post_when_listening(client: httpx.AsyncClient, url: str, update: dict,
         except httpx.ConnectError:
             await asyncio.sleep(0.05)
     raise AssertionError(f"nothing listening on {url}")
+
+
+async def test_kill_9_under_load_loses_no_question_whose_reply_was_sent(python, repo, env, api, tmp_path):
+    """Every question whose answer reached Telegram is in the log, however the process dies."""
+    bot = await BotProcess.start(python, repo, {**env, "TELEGRAM_BOT_TOKEN": TOKEN,
+                                                "TELEGRAM_API_BASE_URL": api.base_url,
+                                                "BOT_FLOOD_PER_MINUTE": "1000"}, tmp_path)
+    questions = {2000 + n: f"boleh gak share poster paslon nomor {n} ke grup wa?" for n in range(300)}
+    try:
+        await api.wait_for("getUpdates", timeout=START_TIMEOUT)
+        for user_id, text in questions.items():
+            api.private_text(text, user_id=user_id)
+        await api.wait_for("sendMessage", count=40, timeout=30)
+        bot.proc.kill()  # SIGKILL: no shutdown hook, no flush
+        await bot.proc.wait()
+    finally:
+        await bot.kill()
+    answered = {int(c.chat_id) for c in api.calls_to("sendMessage")}
+    assert 40 <= len(answered) < len(questions), "the kill should land mid-run"
+    with sqlite3.connect(tmp_path / "data" / "questions.sqlite3") as db:
+        logged = {row[0] for row in db.execute("SELECT question FROM questions")}
+    missing = [questions[u] for u in answered if questions[u] not in logged]
+    assert missing == []
