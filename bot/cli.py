@@ -43,7 +43,8 @@ def render_result(res: Result, kb: KnowledgeBase) -> str:
         lines += [f"  {n}. {kb.entry(c.entry_id).title}" for n, c in enumerate(res.choices, 1)]
         return "\n".join(lines + [msg.SUGGEST_FOOTER])
     if res.status is Status.SMALLTALK:
-        return msg.SMALLTALK
+        about = kb.entry(res.entry_id) if res.entry_id else None
+        return cards.render_text(about, kb) if about else msg.SMALLTALK
     return msg.UNANSWERED
 
 

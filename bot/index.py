@@ -67,6 +67,7 @@ class Index:
     normative: frozenset[str]
     smalltalk: frozenset[str]
     unknown_idf: float
+    about_bot: frozenset[int]  # entries (by position) that describe the bot itself
     thresholds: Thresholds = field(default_factory=Thresholds)
 
 
@@ -204,6 +205,7 @@ def build_index(kb: KnowledgeBase, learned: Iterable[tuple[str, str]] = (),
         vocab_by_letter={k: tuple(v) for k, v in vocab_by_letter.items()},
         domain=norm_words("domain"), offtopic=offtopic, normative=norm_words("normative"),
         smalltalk=smalltalk, unknown_idf=math.log(1 + n),
+        about_bot=frozenset(pos[eid] for a in kb.areas if a.about_bot for eid in a.entries if eid in pos),
         thresholds=thresholds or Thresholds(),
     )
 

@@ -28,7 +28,7 @@ def ambiguities(kb: KnowledgeBase, index: Index) -> list[Problem]:
         for n, example in enumerate(entry.examples):
             res = match(example, index)
             line = entry.example_lines[n] if n < len(entry.example_lines) else entry.line
-            if res.status is Status.ANSWERED and res.topic == entry.topic:
+            if res.status in (Status.ANSWERED, Status.SMALLTALK) and res.topic == entry.topic:
                 continue
             if res.status is Status.ANSWERED:
                 what = f"contoh dijawab dengan entri lain ({res.entry_id}): {example!r}"

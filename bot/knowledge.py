@@ -20,7 +20,7 @@ ENTRY_FIELDS = {"id", "topic", "title", "verdict", "answer", "basis", "sanction"
 REQUIRED_FIELDS = ("id", "topic", "title", "verdict", "answer", "basis", "examples", "reviewed")
 BASIS_FIELDS = {"source", "article", "quote"}
 SOURCE_FIELDS = {"id", "kind", "title", "number", "year", "issuer", "url", "note"}
-AREA_FIELDS = {"id", "title", "order"}
+AREA_FIELDS = {"id", "title", "order", "about_bot"}
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MIN_EXAMPLES = 8
 ENTRY_KEYED_LEXICON = ("anchors", "excludes")
@@ -113,6 +113,8 @@ class Area:
     title: str
     order: int
     entries: tuple[str, ...]
+    # Entries about the bot itself: shown as small talk, never as a neutrality answer.
+    about_bot: bool = False
 
 
 @dataclass(frozen=True)
@@ -280,7 +282,8 @@ def _load_area(path: Path, display: str, sources: dict[str, Source], entries: li
         if entry:
             entries.append(entry)
             ids.append(entry.id)
-    areas.append(Area(str(area["id"]), str(area["title"]), int(area.get("order", 100)), tuple(ids)))
+    areas.append(Area(str(area["id"]), str(area["title"]), int(area.get("order", 100)), tuple(ids),
+                      bool(area.get("about_bot", False))))
     return True
 
 

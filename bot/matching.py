@@ -95,6 +95,10 @@ def match(question: str, index: Index, *, explain: bool = False, limit: int = 3)
         if top_score >= th.strong and clear:
             return result(Status.ANSWERED, "strong match outside election vocabulary", scored, top)
         return result(Status.UNANSWERED, "out of scope", scored)
+    if top in index.about_bot and top_score >= th.suggest:
+        # "Who made you?" is small talk: answered with the card about the bot, never
+        # counted as a neutrality answer or logged for curators.
+        return result(Status.SMALLTALK, "about the bot", scored, top)
     if top_score >= th.answer and clear:
         return result(Status.ANSWERED, "clear match", scored, top)
     if top_score >= th.answer and _agree_on_prohibition(scored, index):

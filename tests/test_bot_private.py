@@ -302,3 +302,9 @@ async def test_when_telegram_says_too_many_requests_the_answer_is_retried_not_lo
     assert len(attempts) == 2
     assert attempts[1].at - attempts[0].at >= 1.0
     assert "DILARANG" in attempts[1].text and not isinstance(attempts[1].result, Exception)
+
+
+async def test_question_about_the_bot_gets_the_about_card_as_small_talk(bot, engine):
+    reply = await bot.ask("jawaban bot ini resmi gak sih?")
+    assert reply.text == cards.render_html(engine.entry("tentang-bot"), engine.kb)
+    assert [r["status"] for r in bot.log.records] == ["smalltalk"]

@@ -78,6 +78,9 @@ def compose(result: Result, kb: KnowledgeBase, qid: str, *, kind: str, username:
         if entries:
             return replies.suggestions(entries, qid)
     if result.status is Status.SMALLTALK:
+        about = kb.entry(result.entry_id)
+        if about is not None and kind != GROUP:
+            return replies.browse_card(about, kb)
         return replies.Reply(msg.SMALLTALK)
     return replies.unanswered(result.question, echo=kind == PRIVATE)
 
