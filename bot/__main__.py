@@ -77,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
             return logcli.cmd_log(args)
     except KnowledgeError as exc:
         return cli.report_broken(exc, sys.stderr)
+    except (OSError, ValueError) as exc:
+        # A missing or malformed file named on the command line: one line, no traceback.
+        print(f"tanya-netral: {exc}", file=sys.stderr)
+        return 2
     except BrokenPipeError:
         return 0
     return 2

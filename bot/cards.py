@@ -43,22 +43,40 @@ def source_links(entry: Entry, kb: KnowledgeBase) -> list[tuple[str, str]]:
 
 
 def render_html(entry: Entry, kb: KnowledgeBase, *, short: bool = False) -> str:
-    """The Telegram card. `short` is the group version: verdict, title and answer only."""
-    parts = [f"<b>{escape(badge(entry))}</b> — <b>{escape(entry.title)}</b>", "", escape(entry.answer)]
+    """The Telegram card. `short` is the group version: verdict, title and answer only.
+
+    Never over Telegram's 4096 characters: an oversized card has its caveat, sanction and
+    then answer shortened (as plain text, before escaping, so no tag or entity is cut).
+    """
+    fields = {"answer": entry.answer, "caveat": entry.caveat or "", "sanction": entry.sanction or ""}
+    html = _html(entry, kb, fields, short)
+    for name in ("caveat", "sanction", "answer"):
+        if len(html) <= TELEGRAM_LIMIT:
+            break
+        excess = len(html) - TELEGRAM_LIMIT
+        # Escaping can grow text (& -> &amp;), so cut a little more than the excess.
+        keep = max(80, len(fields[name]) - excess - excess // 4 - 16)
+        fields[name] = _shorten(fields[name], keep)
+        html = _html(entry, kb, fields, short)
+    return html if len(html) <= TELEGRAM_LIMIT else html[: TELEGRAM_LIMIT - 1] + "…"
+
+
+def _html(entry: Entry, kb: KnowledgeBase, fields: dict[str, str], short: bool) -> str:
+    parts = [f"<b>{escape(badge(entry))}</b> — <b>{escape(entry.title)}</b>", "", escape(fields["answer"])]
     if short:
-        return _fit("\n".join(parts))
-    if entry.caveat:
-        parts += ["", f"<i>{msg.LABEL_CAVEAT}:</i> {escape(entry.caveat)}"]
+        return "\n".join(parts)
+    if fields["caveat"]:
+        parts += ["", f"<i>{msg.LABEL_CAVEAT}:</i> {escape(fields['caveat'])}"]
     parts += ["", f"<b>{msg.LABEL_BASIS}:</b>"]
     parts += [f"• {escape(line)}" for line in basis_lines(entry, kb)]
-    if entry.sanction:
-        parts += ["", f"<b>{msg.LABEL_SANCTION}:</b> {escape(entry.sanction)}"]
+    if fields["sanction"]:
+        parts += ["", f"<b>{msg.LABEL_SANCTION}:</b> {escape(fields['sanction'])}"]
     links = source_links(entry, kb)
     if links:
         parts += ["", f"<b>{msg.LABEL_SOURCES}:</b> " + " · ".join(
             f'<a href="{escape(url, quote=True)}">{escape(_shorten(title, 50))}</a>' for title, url in links[:4])]
     parts += ["", f"<i>{escape(msg.DISCLAIMER)}</i>"]
-    return _fit("\n".join(parts), tail=f"\n\n<i>{escape(msg.DISCLAIMER)}</i>")
+    return "\n".join(parts)
 
 
 def render_text(entry: Entry, kb: KnowledgeBase) -> str:
@@ -78,17 +96,3 @@ def render_text(entry: Entry, kb: KnowledgeBase) -> str:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _fit(html: str, tail: str = "") -> str:
-    """Cut an HTML card at a line boundary so that it stays within Telegram's limit."""
-    if len(html) <= TELEGRAM_LIMIT:
-        return html
-    budget = TELEGRAM_LIMIT - len(tail) - 2
-    lines, size = [], 0
-    for line in html.split("\n"):
-        if size + len(line) + 1 > budget:
-            break
-        lines.append(line)
-        size += len(line) + 1
-    return "\n".join(lines).rstrip() + "\n…" + tail

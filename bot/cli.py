@@ -21,14 +21,14 @@ def load_index(root: str | None = None) -> tuple[KnowledgeBase, Index]:
     return kb, build_index(kb)
 
 
-def result_json(res: Result) -> dict:
-    entry_verdict = None
+def result_json(res: Result, kb: KnowledgeBase) -> dict:
+    entry = kb.entry(res.entry_id) if res.entry_id else None
     return {
         "question": res.question,
         "status": res.status.value,
         "entry_id": res.entry_id,
         "topic": res.topic,
-        "verdict": entry_verdict,
+        "verdict": entry.verdict.value if entry else None,
         "score": res.score,
         "alternatives": [{"entry_id": c.entry_id, "topic": c.topic, "score": c.score} for c in res.candidates],
     }
@@ -55,8 +55,7 @@ def cmd_ask(question: str, *, as_json: bool, explain: bool, root: str | None, ou
         q = line.rstrip("\n") if question == "-" else line
         res = match(q, index, explain=explain)
         if as_json:
-            data = result_json(res)
-            data["verdict"] = kb.entry(res.entry_id).verdict.value if res.entry_id else None
+            data = result_json(res, kb)
             if explain:
                 data["explain"] = list(res.details)
             out.write(json.dumps(data, ensure_ascii=False) + "\n")
@@ -70,14 +69,14 @@ def cmd_ask(question: str, *, as_json: bool, explain: bool, root: str | None, ou
 
 def cmd_chat(root: str | None, inp: TextIO, out: TextIO) -> int:
     kb, index = load_index(root)
-    out.write("Tanya Netral — ketik pertanyaan (Ctrl-D atau 'keluar' untuk berhenti).\n\n")
+    out.write(msg.CONSOLE_WELCOME + "\n\n")
     pending: Result | None = None
     while True:
         out.write("Anda> ")
         out.flush()
         line = inp.readline()
-        if not line or line.strip().lower() in ("keluar", "exit", "quit"):
-            out.write("\nSampai jumpa!\n")
+        if not line or line.strip().lower() in msg.CONSOLE_QUIT_WORDS:
+            out.write("\n" + msg.CONSOLE_BYE + "\n")
             return 0
         text = line.strip()
         if pending and text.isdigit() and 1 <= int(text) <= len(pending.choices):
@@ -89,7 +88,7 @@ def cmd_chat(root: str | None, inp: TextIO, out: TextIO) -> int:
         pending = res if res.status is Status.SUGGEST else None
         reply = render_result(res, kb)
         if pending:
-            reply += "\n(ketik nomor pilihan)"
+            reply += "\n" + msg.CONSOLE_PICK
         out.write("\n" + reply + "\n\n")
 
 

@@ -33,10 +33,6 @@ class Config:
     flood_per_minute: int = 20
     log_level: str = "INFO"
 
-    @property
-    def data_dir(self) -> Path:
-        return self.db_path.parent
-
     def redacted(self) -> dict[str, str]:
         """Every setting as text, secrets replaced by a marker saying whether they are set."""
         out = {}

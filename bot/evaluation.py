@@ -57,8 +57,11 @@ class Report:
 
 def load_labelled(path: str | Path) -> list[Labelled]:
     """Read a labelled file: `questions: [{q, topic, also?}]`."""
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
     items = data.get("questions") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise ValueError(f"{path}: expected a 'questions:' list")
@@ -121,22 +124,17 @@ class NaiveBaseline:
         entry = self.index.entries[self.owner[best[2]]]
         return Result(question, Status.ANSWERED, entry.id, entry.topic, best[1] / 100, (), question.lower(), "naive")
 
-    def raw_scores(self, questions: list[str]) -> list[float]:
-        return [process.extractOne(q.lower(), self.choices, scorer=fuzz.WRatio)[1] for q in questions]
-
 
 def best_baseline(questions: list[Labelled], index: Index) -> tuple[NaiveBaseline, Report]:
     """The naive bot with the cut-off that serves it best: the most right decisions overall
     (in-scope questions answered with an accepted topic plus null questions left alone)."""
-    best: tuple[float, NaiveBaseline, Report] | None = None
+    runs = []
     for cutoff in range(0, 100, 5):
         base = NaiveBaseline(index, float(cutoff))
         rep = evaluate(questions, base, f"naive WRatio (cut-off {cutoff})")
-        key = rep.top1 + rep.abstain
-        if best is None or key > best[0]:
-            best = (key, base, rep)
-    assert best is not None
-    return best[1], best[2]
+        runs.append((rep.top1 + rep.abstain, -cutoff, base, rep))
+    _, _, base, rep = max(runs, key=lambda run: run[:2])
+    return base, rep
 
 
 def format_table(reports: list[Report]) -> str:

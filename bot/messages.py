@@ -88,6 +88,11 @@ FEEDBACK_DOWN = "Terima kasih. Jawaban ini akan ditinjau kurator."
 ENTRY_GONE = "Maaf, topik itu sudah tidak tersedia."
 INLINE_EMPTY = "Ketik pertanyaan, misalnya: like postingan caleg"
 
+CONSOLE_WELCOME = "Tanya Netral — ketik pertanyaan (Ctrl-D atau 'keluar' untuk berhenti)."
+CONSOLE_BYE = "Sampai jumpa!"
+CONSOLE_PICK = "(ketik nomor pilihan)"
+CONSOLE_QUIT_WORDS = ("keluar", "exit", "quit")
+
 COMMANDS = {
     "start": "Mulai dan contoh pertanyaan",
     "tanya": "Ajukan pertanyaan netralitas ASN",
@@ -102,7 +107,12 @@ UNKNOWN_COMMAND = "Perintah itu tidak saya kenal. Tulis saja pertanyaan Anda, at
 INLINE_UNANSWERED = "Belum ada jawaban — tanya langsung ke saya"
 
 # ---------------------------------------------------------------- curators (bot/handlers/curator.py)
-CURATOR_COMMANDS = {
+CURATOR_CONSOLE_WELCOME = "Tanya Netral — ketik pertanyaan (Ctrl-D atau 'keluar' untuk berhenti)."
+CONSOLE_BYE = "Sampai jumpa!"
+CONSOLE_PICK = "(ketik nomor pilihan)"
+CONSOLE_QUIT_WORDS = ("keluar", "exit", "quit")
+
+COMMANDS = {
     "antrian": "Antrian pertanyaan untuk ditinjau",
     "statistik": "Statistik pertanyaan",
     "ekspor": "Unduh catatan pertanyaan (CSV)",

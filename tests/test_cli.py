@@ -36,10 +36,24 @@ def test_ask_explain_shows_the_scoring():
     assert "normalised:" in out.stdout and "medsos-like" in out.stdout
 
 
-def test_console_chat_answers_and_offers_numbered_choices():
-    out = run("chat", stdin="boleh like postingan caleg?\nhalo\nkeluar\n")
+def test_console_chat_answers_and_offers_numbered_choices(engine):
+    vague = next(q for q in ("ikut caleg", "caleg", "partai caleg") if engine.ask(q).status.value == "suggest")
+    first_choice = engine.entry(engine.ask(vague).choices[0].entry_id)
+    out = run("chat", stdin=f"boleh like postingan caleg?\nhalo\n{vague}\n1\nkeluar\n")
     assert out.returncode == 0
     assert "DILARANG" in out.stdout and "Tanya Netral" in out.stdout and "Sampai jumpa" in out.stdout
+    assert "Maksud Anda:" in out.stdout and "1. " + first_choice.title in out.stdout
+    # Typing "1" shows that choice's full card.
+    assert out.stdout.count(first_choice.title) >= 2 and "Dasar hukum" in out.stdout.split("Maksud Anda:")[1]
+
+
+def test_a_missing_or_broken_labelled_file_is_one_line_not_a_traceback(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("questions: [\n", encoding="utf-8")
+    for path in (tmp_path / "missing.yaml", broken):
+        out = run("eval", str(path))
+        assert out.returncode == 2
+        assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
 
 
 def test_eval_prints_the_four_figures_for_both_bots(tmp_path):
