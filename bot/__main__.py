@@ -37,8 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     log = sub.add_parser("log", help="the question log, for curators")
     log_sub = log.add_subparsers(dest="log_command", required=True)
-    log_sub.add_parser("queue", help="the review queue, grouped by similarity")
-    log_sub.add_parser("stats", help="statistics")
+    queue = log_sub.add_parser("queue", help="the review queue, grouped by similarity")
+    queue.add_argument("--since", metavar="AGE", help="only questions newer than this, e.g. 7d, 12h")
+    stats = log_sub.add_parser("stats", help="statistics")
+    stats.add_argument("--since", metavar="AGE", help="the period of the statistics (default 30d), e.g. 7d")
     export = log_sub.add_parser("export", help="export the log")
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     export.add_argument("--since", metavar="AGE", help="only rows newer than this, e.g. 7d, 12h")

@@ -16,9 +16,10 @@ from . import messages as msg
 from .cli import report_broken
 from .config import Config, ConfigError, from_env
 from .engine import Engine
-from .handlers import ask, curator, feedback, groups, inline, topics
+from .handlers import ask, curator, feedback, groups, inline, topics, tracing
 from .handlers.answering import QuestionSink
 from .knowledge import KnowledgeError
+from .ops import hidden_values, scrub
 from .ratelimit import FloodGuard
 from .storage import QuestionLog
 
@@ -30,8 +31,13 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
 # (benchmarks/bench_updates.py: 64 is some 15% slower than 8).
 CONCURRENT_UPDATES = 8
 RATE_LIMIT_RETRIES = 2
-# httpx logs request URLs, and the URLs contain the token; apscheduler chatters about jobs.
-QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler")
+# Libraries' loggers and the least severe level they may log at, whatever BOT_LOG_LEVEL says:
+# at DEBUG, python-telegram-bot logs whole getUpdates results and sendMessage parameters
+# (user ids, names, questions) and aiosqlite every statement with its parameters (the
+# question log's rows); httpx and httpcore log request URLs, which contain the token, and
+# apscheduler chatters about jobs.
+LIBRARY_LOG_FLOORS = {"telegram": logging.INFO, "telegram.ext": logging.INFO, "aiosqlite": logging.INFO,
+                      "httpx": logging.WARNING, "httpcore": logging.WARNING, "apscheduler": logging.WARNING}
 
 log = logging.getLogger("bot.app")
 
@@ -63,8 +69,7 @@ def build_application(config: Config, engine: Engine, *, question_log: QuestionS
     application = builder.build()
     application.bot_data.update(config=config, engine=engine, log=question_log,
                                 flood=FloodGuard(config.flood_per_minute))
-    for handler in feature_handlers():
-        application.add_handler(handler)
+    tracing.install(application, feature_handlers())
     application.add_error_handler(on_error)
     return application
 
@@ -128,22 +133,21 @@ class _RedactingFormatter(logging.Formatter):
 
     def __init__(self, fmt: str, hidden: list[str]):
         super().__init__(fmt)
-        self._secrets = [s for s in hidden if s]
+        self._hidden = hidden
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self._secrets:
-            text = text.replace(secret, "<redacted>")
-        return text
+        return scrub(super().format(record), self._hidden)
 
 
 def setup_logging(config: Config) -> None:
+    """Log to stderr at BOT_LOG_LEVEL, secrets redacted; the libraries never below their floor."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
-                                             [config.token, config.webhook_secret or "", config.hash_secret or ""]))
-    logging.basicConfig(level=config.log_level, handlers=[handler], force=True)
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
+                                             hidden_values(config.token, config.webhook_secret, config.hash_secret)))
+    level = logging.getLevelName(config.log_level)
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    for name, floor in LIBRARY_LOG_FLOORS.items():
+        logging.getLogger(name).setLevel(max(level, floor))
 
 
 def cmd_run(knowledge_dir: str | None) -> int:

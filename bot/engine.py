@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from .knowledge import Entry, KnowledgeBase, Problem, load, load_with_problems
@@ -10,46 +11,67 @@ from .index import Index, build_index, build_lexicon
 from .matching import Result, match
 
 
-class Engine:
-    """Holds the current knowledge base and index; reload and learned examples replace them whole.
+@dataclass(frozen=True)
+class Snapshot:
+    """One knowledge base and the index built from it: a question matched here renders from here."""
 
-    Readers take a reference to the current (immutable) index, so an answer is never
-    computed against a half-built one.
+    kb: KnowledgeBase
+    index: Index
+
+    def ask(self, question: str) -> Result:
+        return match(question, self.index)
+
+    def entry(self, entry_id: str | None) -> Entry | None:
+        return self.kb.entry(entry_id) if entry_id else None
+
+
+class Engine:
+    """Holds the current snapshot (knowledge base + index); reload and learned examples replace it whole.
+
+    The snapshot is swapped in one assignment, so a reader never sees the index of one
+    knowledge base with the entries of another. A handler that awaits between matching
+    and rendering takes one `snapshot()` and uses it for both.
     """
 
     def __init__(self, kb: KnowledgeBase, learned: tuple[tuple[str, str], ...] = ()):
-        self._lock = threading.Lock()
-        self._kb = kb
+        self._lock = threading.Lock()  # serialises writers; readers never wait
         self._learned = tuple(learned)
         self._lexicon = build_lexicon(kb)
-        self._index = build_index(kb, self._learned, lexicon=self._lexicon)
+        self._snapshot = Snapshot(kb, build_index(kb, self._learned, lexicon=self._lexicon))
 
     @classmethod
     def from_path(cls, root: str | Path | None = None, learned: tuple[tuple[str, str], ...] = ()) -> Engine:
         """Load the knowledge base (raising KnowledgeError when it is broken) and index it."""
         return cls(load(root), learned)
 
+    def snapshot(self) -> Snapshot:
+        """The current knowledge base and index, consistent with each other and never changed."""
+        return self._snapshot
+
     @property
     def kb(self) -> KnowledgeBase:
-        return self._kb
+        return self._snapshot.kb
 
     @property
     def index(self) -> Index:
-        return self._index
+        return self._snapshot.index
 
     def ask(self, question: str) -> Result:
-        return match(question, self._index)
+        return self._snapshot.ask(question)
 
     def entry(self, entry_id: str | None) -> Entry | None:
-        return self._kb.entry(entry_id) if entry_id else None
+        return self._snapshot.entry(entry_id)
 
     def add_learned(self, entry_id: str, question: str) -> bool:
         """Teach the matcher a new phrasing of an entry; effective for the next question."""
-        if self._kb.entry(entry_id) is None or not question.strip():
+        if not question.strip():
             return False
         with self._lock:
+            kb = self._snapshot.kb
+            if kb.entry(entry_id) is None:
+                return False
             self._learned = self._learned + ((entry_id, question),)
-            self._index = build_index(self._kb, self._learned, lexicon=self._lexicon)
+            self._snapshot = Snapshot(kb, build_index(kb, self._learned, lexicon=self._lexicon))
         return True
 
     def reload(self, root: str | Path | None = None) -> list[Problem]:
@@ -58,11 +80,12 @@ class Engine:
         Like start-up, this refuses a structurally broken knowledge base; ambiguous examples
         are for `kb check` to report, not a reason to keep stale answers.
         """
-        kb, problems = load_with_problems(root or self._kb.root)
+        kb, problems = load_with_problems(root or self._snapshot.kb.root)
         if problems:
             return problems
+        lexicon = build_lexicon(kb)
         with self._lock:
-            self._kb = kb
-            self._lexicon = build_lexicon(kb)
-            self._index = build_index(kb, self._learned, lexicon=self._lexicon)
+            index = build_index(kb, self._learned, lexicon=lexicon)
+            self._lexicon = lexicon
+            self._snapshot = Snapshot(kb, index)
         return []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import secrets
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -12,7 +13,7 @@ import yaml
 
 from . import review
 from .config import ConfigError, from_env
-from .logexport import parse_age, to_csv, to_jsonl
+from .logexport import age_label, parse_age, to_csv, to_jsonl
 from .review import Group, Stats
 from .storage import LogUnavailable, QuestionLog
 
@@ -44,7 +45,13 @@ async def _with_log(command, args, since, out: TextIO, err: TextIO) -> int:
     except ConfigError as exc:
         err.write(f"config error: {exc}\n")
         return 2
-    log = await QuestionLog.open(config.db_path, config.hash_secret)
+    if not config.db_path.is_file():
+        # Opening would create an empty database (and a hash secret) wherever we happen to be.
+        err.write(f"question log at {config.db_path}: no database there (set BOT_DB_PATH to the bot's database)\n")
+        return 1
+    # These commands never pseudonymise a user id, so they need no secret: a throwaway one
+    # keeps them from creating a hash-secret file next to the database.
+    log = await QuestionLog.open(config.db_path, config.hash_secret or secrets.token_hex(32))
     try:
         if not log.connected:
             raise LogUnavailable("the database cannot be opened (see the warning above)")
@@ -57,8 +64,9 @@ async def _with_log(command, args, since, out: TextIO, err: TextIO) -> int:
 
 
 async def _queue(log: QuestionLog, args, since, out: TextIO) -> int:
-    groups = await review.queue(log)
-    out.write(f"{sum(g.count for g in groups)} question(s) to review in {len(groups)} group(s)\n")
+    groups = await review.queue(log, since=since)
+    period = f" asked in the last {age_label(since)}" if since else ""
+    out.write(f"{sum(g.count for g in groups)} question(s){period} to review in {len(groups)} group(s)\n")
     for group in groups:
         out.write(format_group(group))
     return 0
@@ -76,21 +84,22 @@ def format_group(group: Group) -> str:
 
 
 async def _stats(log: QuestionLog, args, since, out: TextIO) -> int:
-    out.write(format_stats(await review.stats(log)))
+    out.write(format_stats(await review.stats(log, since or review.STATS_PERIOD)))
     return 0
 
 
 def format_stats(stats: Stats) -> str:
     rate = "-" if stats.answered_rate is None else f"{stats.answered_rate:.0%}"
-    statuses = ", ".join(f"{s} {n}" for s, n in sorted(stats.month_by_status.items())) or "-"
+    statuses = ", ".join(f"{s} {n}" for s, n in sorted(stats.by_status.items())) or "-"
+    period = age_label(stats.period)
     lines = [
         f"Questions: today {stats.today}, last 7 days {stats.week}, last 30 days {stats.month}",
-        f"Answered outright (30 days, smalltalk excluded): {rate}",
-        f"By status (30 days): {statuses}",
-        f"Votes (30 days): up {stats.votes_up}, down {stats.votes_down}",
-        "Top entries (30 days):",
+        f"Answered outright ({period}, smalltalk excluded): {rate}",
+        f"By status ({period}): {statuses}",
+        f"Votes ({period}): up {stats.votes_up}, down {stats.votes_down}",
+        f"Top entries ({period}):",
         *(f"  {n:5d}  {entry}" for entry, n in stats.top_entries[:10]),
-        "Largest groups waiting for review:",
+        f"Largest groups waiting for review ({period}):",
         *(f"  {g.count:5d}  {g.samples[0]}".replace("\n", " ") for g in stats.top_unanswered),
     ]
     return "\n".join(lines) + "\n"

@@ -107,12 +107,7 @@ UNKNOWN_COMMAND = "Perintah itu tidak saya kenal. Tulis saja pertanyaan Anda, at
 INLINE_UNANSWERED = "Belum ada jawaban — tanya langsung ke saya"
 
 # ---------------------------------------------------------------- curators (bot/handlers/curator.py)
-CURATOR_CONSOLE_WELCOME = "Tanya Netral — ketik pertanyaan (Ctrl-D atau 'keluar' untuk berhenti)."
-CONSOLE_BYE = "Sampai jumpa!"
-CONSOLE_PICK = "(ketik nomor pilihan)"
-CONSOLE_QUIT_WORDS = ("keluar", "exit", "quit")
-
-COMMANDS = {
+CURATOR_COMMANDS = {
     "antrian": "Antrian pertanyaan untuk ditinjau",
     "statistik": "Statistik pertanyaan",
     "ekspor": "Unduh catatan pertanyaan (CSV)",
@@ -154,7 +149,7 @@ STATS = (
 )
 STATS_AREAS = "<b>Area teratas (30 hari)</b>"
 STATS_ENTRIES = "<b>Jawaban teratas (30 hari)</b>"
-STATS_QUEUE = "<b>Antrian terbesar</b>"
+STATS_QUEUE = "<b>Antrian terbesar (30 hari)</b>"
 STATS_ROW = "• {label} — {n}"
 EXPORT_CAPTION = "Catatan pertanyaan: {rows} baris{since}. Buka dengan Excel atau spreadsheet lain."
 EXPORT_SINCE = " ({age} terakhir)"

@@ -34,24 +34,39 @@ ENV_NAMES = {
 SECRET_ENV = ("TELEGRAM_BOT_TOKEN", "BOT_HASH_SECRET", "BOT_WEBHOOK_SECRET")
 # Anything shaped like a bot token, even when pasted into the wrong variable.
 TOKEN_SHAPE = re.compile(r"\d{3,15}:[A-Za-z0-9_-]{30,}")
+# The token's part after the colon is the secret; it is hidden on its own too (a URL may
+# carry the token with the colon percent-encoded) once it is long enough not to be a
+# common word.
+MIN_HIDDEN_PART = 8
+REDACTED = "<redacted>"
 SQLITE_TIMEOUT = 5.0
 MAX_PROBLEMS_SHOWN = 3
 
 
-def scrub(text: str, env: Mapping[str, str]) -> str:
-    """The text with every secret value (and anything token-shaped) replaced by a marker."""
-    for name in SECRET_ENV:
-        value = env.get(name, "").strip()
-        if value:
-            text = text.replace(value, "<redacted>")
-    return TOKEN_SHAPE.sub("<redacted>", text)
+def hidden_values(token: str, *secrets: str | None) -> list[str]:
+    """The strings never to show: the token, its secret part, and the other secrets; longest first."""
+    part = token.partition(":")[2]
+    values = {token, *secrets, part if len(part) >= MIN_HIDDEN_PART else None}
+    return sorted((v for v in values if v), key=len, reverse=True)
+
+
+def env_hidden_values(env: Mapping[str, str]) -> list[str]:
+    token, *secrets = (env.get(name, "").strip() for name in SECRET_ENV)
+    return hidden_values(token, *secrets)
+
+
+def scrub(text: str, hidden: list[str]) -> str:
+    """The text with every hidden value (and anything token-shaped) replaced by a marker."""
+    for value in hidden:
+        text = text.replace(value, REDACTED)
+    return TOKEN_SHAPE.sub(REDACTED, text)
 
 
 def _read_config(env: Mapping[str, str], err: TextIO) -> Config | None:
     try:
         return from_env(env, require_token=False)
     except ConfigError as exc:
-        err.write(f"config error: {scrub(str(exc), env)}\n")
+        err.write(f"config error: {scrub(str(exc), env_hidden_values(env))}\n")
         return None
 
 
@@ -146,6 +161,9 @@ def cmd_config(*, out: TextIO | None = None, err: TextIO | None = None,
         values["db_path"] += f" ({config.db_path.absolute()})"
     if config.knowledge_dir is None:
         values["knowledge_dir"] = f"- (default: {default_root()})"
+    # A URL or path may carry a secret (the token in BOT_WEBHOOK_URL, for one): nothing
+    # printed is exempt.
+    hidden = hidden_values(config.token, config.hash_secret, config.webhook_secret)
     for name, value in values.items():
-        out.write(f"{ENV_NAMES[name]} = {value}\n")
+        out.write(f"{ENV_NAMES[name]} = {scrub(value, hidden)}\n")
     return 0

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
-from collections import Counter
+import secrets
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 from typing import Sequence
@@ -14,6 +16,8 @@ from .storage import QuestionLog, stamp
 
 WIB = timezone(timedelta(hours=7), "WIB")  # "today" in the statistics is a day in Jakarta
 QUEUE_SCAN_LIMIT = 3000  # the newest queued questions considered for grouping
+STATS_PERIOD = timedelta(days=30)
+MAX_SHOWN_QIDS = 50_000  # questions of shown groups kept for their buttons (about 4 MB)
 DOWNVOTED = "EXISTS (SELECT 1 FROM votes v WHERE v.qid = q.qid AND v.vote < 0)"
 # Unanswered, offered-but-not-chosen and 👎 questions that no curator has decided about.
 IN_QUEUE = (f"q.review IS NULL AND (q.status = 'unanswered' OR "
@@ -31,7 +35,7 @@ class Review(str, enum.Enum):
 class Group:
     """Similar queued questions, shown to curators as one item."""
 
-    qid: str                     # the representative (newest) question; names the group in buttons
+    qid: str                     # the representative (newest) question
     count: int
     samples: tuple[str, ...]     # up to 3 distinct questions, the representative first
     entries: tuple[str, ...]     # entries the bot answered or offered for them, most common first
@@ -46,79 +50,110 @@ class Stats:
     today: int
     week: int
     month: int
-    month_by_status: dict[str, int]
-    top_entries: tuple[tuple[str, int], ...]   # every entry answered or chosen in 30 days, most first
-    top_unanswered: tuple[Group, ...]
+    period: timedelta                          # the window of everything below (30 days unless asked)
+    by_status: dict[str, int]
+    top_entries: tuple[tuple[str, int], ...]   # every entry answered or chosen in the period, most first
+    top_unanswered: tuple[Group, ...]          # the largest queue groups of the period's questions
     votes_up: int
     votes_down: int
 
     @property
     def answered_rate(self) -> float | None:
-        """Share of real questions (not smalltalk) answered outright in the last 30 days."""
-        asked = sum(n for status, n in self.month_by_status.items() if status != "smalltalk")
-        return self.month_by_status.get("answered", 0) / asked if asked else None
+        """Share of real questions (not smalltalk) answered outright in the period."""
+        asked = sum(n for status, n in self.by_status.items() if status != "smalltalk")
+        return self.by_status.get("answered", 0) / asked if asked else None
 
 
-async def queue(log: QuestionLog, *, limit: int | None = None) -> list[Group]:
-    """Questions needing a curator, grouped by similarity, the largest group first."""
+class ShownGroups:
+    """The groups shown to curators, each under a short token that its buttons carry.
+
+    A button acts on the questions the curator saw, not on a regrouping computed when it is
+    tapped: new questions may have joined, split or reordered the groups meanwhile. Kept in
+    memory (a restart makes old buttons ask for a fresh /antrian); the oldest groups are
+    forgotten once more than `max_qids` questions are held.
+    """
+
+    def __init__(self, max_qids: int = MAX_SHOWN_QIDS):
+        self._groups: OrderedDict[str, Group] = OrderedDict()
+        self._held = 0
+        self._max_qids = max_qids
+
+    def add(self, group: Group) -> str:
+        """Keep `group`; the token (8 URL-safe characters) that names it."""
+        token = secrets.token_urlsafe(6)
+        while token in self._groups:
+            token = secrets.token_urlsafe(6)
+        self._groups[token] = group
+        self._held += len(group.qids)
+        while self._held > self._max_qids and len(self._groups) > 1:
+            _token, oldest = self._groups.popitem(last=False)
+            self._held -= len(oldest.qids)
+        return token
+
+    def get(self, token: str) -> Group | None:
+        return self._groups.get(token)
+
+
+async def queue(log: QuestionLog, *, since: timedelta | None = None, limit: int | None = None) -> list[Group]:
+    """Questions needing a curator (asked within `since`), grouped by similarity, largest first."""
     rows = await log.read(
         f"SELECT q.qid, q.question, q.normalized, q.status, q.entry_id, q.chosen_entry, {DOWNVOTED} "
-        f"FROM questions q WHERE {IN_QUEUE} ORDER BY q.asked_at DESC, q.rowid DESC LIMIT ?",
-        (QUEUE_SCAN_LIMIT,))
-    groups = [_group([rows[i] for i in idx]) for idx in cluster([r[2] or r[1] for r in rows])]
+        f"FROM questions q WHERE {IN_QUEUE} AND q.asked_at >= ? ORDER BY q.asked_at DESC, q.rowid DESC LIMIT ?",
+        (_cutoff(log, since), QUEUE_SCAN_LIMIT))
+    # Grouping thousands of distinct questions takes seconds of CPU: off the event loop, so
+    # the bot keeps answering everyone meanwhile.
+    clusters = await asyncio.to_thread(cluster, [r[2] or r[1] for r in rows])
+    groups = [_group([rows[i] for i in idx]) for idx in clusters]
     return groups[:limit] if limit else groups
 
 
-async def group_of(log: QuestionLog, qid: str) -> Group | None:
-    """The queued group that contains `qid`, if it is still queued."""
-    return next((g for g in await queue(log) if qid in g.qids), None)
-
-
-async def question(log: QuestionLog, qid: str) -> str | None:
-    rows = await log.read("SELECT question FROM questions WHERE qid = ?", (qid,))
-    return rows[0][0] if rows else None
-
-
-async def resolve(log: QuestionLog, qid: str, review: Review) -> int:
-    """Mark the group containing `qid` done or ignored; how many questions left the queue."""
-    group = await group_of(log, qid)
-    if group is None:
+async def resolve(log: QuestionLog, qids: Sequence[str], review: Review) -> int:
+    """Mark these questions done or ignored unless already decided; how many were marked."""
+    if not qids:
         return 0
-    marks = ",".join("?" * len(group.qids))
-    return await log.change(f"UPDATE questions SET review = ?, reviewed_at = ? WHERE qid IN ({marks})",
-                            (Review(review).value, stamp(log.now()), *group.qids))
+    marks = ",".join("?" * len(qids))
+    return await log.change(
+        f"UPDATE questions SET review = ?, reviewed_at = ? WHERE review IS NULL AND qid IN ({marks})",
+        (Review(review).value, stamp(log.now()), *qids))
 
 
-async def stats(log: QuestionLog) -> Stats:
+async def stats(log: QuestionLog, period: timedelta = STATS_PERIOD) -> Stats:
+    """Counts for today, 7 and 30 days; outcomes, top entries, votes and queue of the `period`."""
     now = log.now()
     midnight = now.astimezone(WIB).replace(hour=0, minute=0, second=0, microsecond=0)
     day, week, month = stamp(midnight), stamp(now - timedelta(days=7)), stamp(now - timedelta(days=30))
-    [(today, last_week)] = await log.read(
-        "SELECT COUNT(*) FILTER (WHERE asked_at >= ?), COUNT(*) FILTER (WHERE asked_at >= ?) "
-        "FROM questions WHERE asked_at >= ?", (day, week, min(day, week)))
+    start = stamp(now - period)
+    [(today, last_week, last_month)] = await log.read(
+        "SELECT COUNT(*) FILTER (WHERE asked_at >= ?), COUNT(*) FILTER (WHERE asked_at >= ?), "
+        "COUNT(*) FILTER (WHERE asked_at >= ?) FROM questions WHERE asked_at >= ?",
+        (day, week, month, min(day, week, month)))
     by_status = dict(await log.read(
-        "SELECT status, COUNT(*) FROM questions WHERE asked_at >= ? GROUP BY status", (month,)))
+        "SELECT status, COUNT(*) FROM questions WHERE asked_at >= ? GROUP BY status", (start,)))
     entries = await log.read(
         "SELECT COALESCE(chosen_entry, entry_id) AS e, COUNT(*) AS n FROM questions "
         "WHERE asked_at >= ? AND (status = 'answered' OR chosen_entry IS NOT NULL) "
-        "GROUP BY e ORDER BY n DESC, e", (month,))
+        "GROUP BY e ORDER BY n DESC, e", (start,))
     [(up, down)] = await log.read(
         "SELECT COUNT(*) FILTER (WHERE vote > 0), COUNT(*) FILTER (WHERE vote < 0) "
-        "FROM votes WHERE voted_at >= ?", (month,))
-    return Stats(today=today, week=last_week, month=sum(by_status.values()), month_by_status=by_status,
+        "FROM votes WHERE voted_at >= ?", (start,))
+    return Stats(today=today, week=last_week, month=last_month, period=period, by_status=by_status,
                  top_entries=tuple((e, n) for e, n in entries),
-                 top_unanswered=tuple(await queue(log, limit=5)), votes_up=up, votes_down=down)
+                 top_unanswered=tuple(await queue(log, since=period, limit=5)), votes_up=up, votes_down=down)
 
 
 async def export(log: QuestionLog, since: timedelta | None = None) -> list[dict]:
     """Every logged question, oldest first, with its votes: dicts with the EXPORT_COLUMNS keys."""
-    cutoff = stamp(log.now() - since) if since else ""
     rows = await log.read(
         "SELECT q.asked_at, q.chat_kind, q.question, q.normalized, q.status, q.entry_id, q.score, "
         "q.chosen_entry, COUNT(v.vote) FILTER (WHERE v.vote > 0), COUNT(v.vote) FILTER (WHERE v.vote < 0), "
         "q.review, q.qid FROM questions q LEFT JOIN votes v ON v.qid = q.qid WHERE q.asked_at >= ? "
-        "GROUP BY q.qid ORDER BY q.asked_at, q.rowid", (cutoff,))
+        "GROUP BY q.qid ORDER BY q.asked_at, q.rowid", (_cutoff(log, since),))
     return [dict(zip(EXPORT_COLUMNS, row)) for row in rows]
+
+
+def _cutoff(log: QuestionLog, since: timedelta | None) -> str:
+    """The asked_at from which rows count: everything when `since` is None."""
+    return stamp(log.now() - since) if since else ""
 
 
 def _group(rows: Sequence[tuple]) -> Group:

@@ -222,28 +222,32 @@ class QuestionLog:
             self._start_retry()
 
     async def _flush(self) -> bool:
-        """Write every held statement in one transaction. Caller holds the lock."""
-        if not self._pending:
-            return True
-        if self._db is None and not await self._connect():
-            return False
-        batch = list(self._pending)
-        try:
-            await self._db.execute("BEGIN IMMEDIATE")
-            for statements in batch:
-                try:
-                    for sql, params in statements:
-                        await self._db.execute(sql, params)
-                except sqlite3.IntegrityError as exc:  # a bad row must not block the others
-                    logger.error("question log: dropped an inconsistent write (%s)", exc)
-            await self._db.execute("COMMIT")
-        except Exception as exc:  # noqa: BLE001 - any storage failure only delays the write
-            await self._rollback()
-            self._note_failure(exc)
-            return False
-        for _ in batch:
-            self._pending.popleft()
-        self._healthy(len(batch))
+        """Write every held statement, one transaction per batch. Caller holds the lock."""
+        # Writes arriving meanwhile are appended without the lock (a failing database must not
+        # delay them): keep going until none is left, or they would wait for the next write.
+        while self._pending:
+            if self._db is None and not await self._connect():
+                return False
+            batch = list(self._pending)
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+                for statements in batch:
+                    try:
+                        for sql, params in statements:
+                            await self._db.execute(sql, params)
+                    except sqlite3.IntegrityError as exc:  # a bad row must not block the others
+                        logger.error("question log: dropped an inconsistent write (%s)", exc)
+                await self._db.execute("COMMIT")
+            except Exception as exc:  # noqa: BLE001 - any storage failure only delays the write
+                await self._rollback()
+                self._note_failure(exc)
+                return False
+            # By identity: when the memory cap dropped the oldest rows meanwhile, the batch no
+            # longer starts the queue, and counting would remove rows not yet written.
+            written = {id(statements) for statements in batch}
+            while self._pending and id(self._pending[0]) in written:
+                self._pending.popleft()
+            self._healthy(len(batch))
         return True
 
     def _healthy(self, written: int) -> None:

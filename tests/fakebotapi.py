@@ -14,6 +14,8 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from html.parser import HTMLParser
 from typing import Any, Callable
 from urllib.parse import parse_qsl
@@ -21,6 +23,7 @@ from urllib.parse import parse_qsl
 BOT_ID = 7000001
 BOT_USERNAME = "TanyaNetralTestBot"
 TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 # Parameters PTB sends as raw strings; everything else arrives JSON-encoded.
 STRING_PARAMS = {"text", "parse_mode", "callback_query_id", "inline_query_id", "url", "secret_token",
@@ -417,6 +420,27 @@ class FakeBotAPI:
             raise ApiError(400, "Bad Request: message to edit not found")
         return self.messages[key]
 
+    def _m_senddocument(self, params: dict) -> dict:
+        """A file upload: `params["document"]` is {"filename", "data"} as the bot posted it."""
+        chat = self._chat(params.get("chat_id"))
+        document = params.get("document")
+        if not isinstance(document, dict) or not document.get("data"):
+            raise ApiError(400, "Bad Request: file must be non-empty")
+        caption = params.get("caption")
+        if caption:
+            shown = plain_text(caption) if params.get("parse_mode") == "HTML" else caption
+            if len(shown) > CAPTION_LIMIT:
+                raise ApiError(400, "Bad Request: message caption is too long")
+        self._check_markup(params)
+        msg = {"message_id": self.next_message_id(), "from": dict(self.me), "chat": chat,
+               "date": int(time.time()),
+               "document": {"file_id": "BQACAgIAAxk", "file_unique_id": "AgADdoc",
+                            "file_name": document["filename"], "file_size": len(document["data"])}}
+        if caption:
+            msg["caption"] = shown
+        self.messages[(chat["id"], msg["message_id"])] = msg
+        return msg
+
     def _m_editmessagetext(self, params: dict) -> dict:
         msg = self._stored(params)
         shown = self._shown(params)
@@ -488,18 +512,39 @@ class FakeBotAPI:
 
 
 def _parse_params(content_type: str, body: bytes) -> dict[str, Any]:
-    """PTB posts form fields whose non-string values are JSON; other clients may post JSON."""
+    """PTB posts form fields whose non-string values are JSON; other clients may post JSON.
+
+    File uploads arrive as multipart/form-data; each file becomes {"filename", "data"}.
+    """
     if not body:
         return {}
     if content_type.startswith("application/json"):
         return json.loads(body)
+    if content_type.startswith("multipart/form-data"):
+        return _parse_multipart(content_type, body)
     params: dict[str, Any] = {}
     for key, value in parse_qsl(body.decode(), keep_blank_values=True):
-        if key in STRING_PARAMS:
-            params[key] = value
-            continue
-        try:
-            params[key] = json.loads(value)
-        except ValueError:
-            params[key] = value
+        params[key] = _field(key, value)
     return params
+
+
+def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
+    form = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    params: dict[str, Any] = {}
+    for part in form.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True)
+        if part.get_filename():
+            params[name] = {"filename": part.get_filename(), "data": data}
+        else:
+            params[name] = _field(name, data.decode())
+    return params
+
+
+def _field(key: str, value: str) -> Any:
+    if key in STRING_PARAMS:
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value

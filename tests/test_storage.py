@@ -164,10 +164,10 @@ async def test_marking_a_group_done_or_ignored_takes_it_out_until_a_new_thumbs_d
     await log.vote(first, 501, -1)
     other = await ask(log, "apakah pensiunan boleh kampanye")
     (group,) = [g for g in await review.queue(log) if first in g.qids]
-    assert await review.resolve(log, group.qid, Review.DONE) == 1
-    assert await review.resolve(log, other, Review.IGNORED) == 1
+    assert await review.resolve(log, group.qids, Review.DONE) == 1
+    assert await review.resolve(log, (other,), Review.IGNORED) == 1
     assert await review.queue(log) == []
-    assert await review.resolve(log, other, Review.DONE) == 0
+    assert await review.resolve(log, (other,), Review.DONE) == 0  # a decision is not overwritten
     await log.vote(first, 502, -1)
     assert [g.qids for g in await review.queue(log)] == [(first,)]
     reviews = {r["qid"]: r["review"] for r in await review.export(log)}
@@ -193,7 +193,7 @@ async def test_statistics_count_by_period_and_outcome(log, clock):
 
     stats = await review.stats(log)
     assert (stats.today, stats.week, stats.month) == (3, 4, 5)
-    assert stats.month_by_status == {"answered": 2, "suggest": 1, "unanswered": 1, "smalltalk": 1}
+    assert stats.by_status == {"answered": 2, "suggest": 1, "unanswered": 1, "smalltalk": 1}
     assert stats.answered_rate == pytest.approx(2 / 4)
     assert stats.top_entries == (("medsos-like", 2), ("medsos-share", 1))
     assert {g.samples[0] for g in stats.top_unanswered} == {"tadi pagi", "barusan"}  # barusan got a 👎

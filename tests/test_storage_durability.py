@@ -104,6 +104,20 @@ async def test_votes_and_choices_made_during_an_outage_are_kept_in_order(log):
     assert (row["votes_up"], row["votes_down"], row["chosen_entry"]) == (0, 1, "medsos-like")
 
 
+async def test_a_question_logged_while_held_rows_are_being_retried_is_written_with_them(log):
+    blocker = sqlite3.connect(log.path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    first = await timed_record(log, 1)
+    deadline = time.monotonic() + 5
+    while not log._lock.locked() and time.monotonic() < deadline:  # a retry is waiting for the database
+        await asyncio.sleep(0.001)
+    later = await timed_record(log, 2)
+    blocker.execute("COMMIT")  # the waiting retry now writes what it had taken: only the first row
+    blocker.close()
+    await wait_until_written(log)  # no further question arrives to carry the later one along
+    assert stored_qids(log.path) == {first, later}
+
+
 async def test_database_that_cannot_be_opened_at_start_is_created_later(tmp_path):
     path = tmp_path / "log.sqlite3"
     path.mkdir()  # a folder where the database file should be

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import time
 from typing import Awaitable, Protocol
 
 from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Update
@@ -15,11 +14,12 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from .. import messages as msg
-from ..engine import Engine
+from ..engine import Engine, Snapshot
 from ..knowledge import Entry, KnowledgeBase
 from ..matching import Result, Status
 from ..ratelimit import Admission, FloodGuard
-from . import replies
+from . import replies, tracing
+
 
 class QuestionSink(Protocol):
     """What the handlers need from the question log (storage.QuestionLog); calls never raise."""
@@ -45,6 +45,11 @@ def chat_kind(chat: Chat | None) -> str:
 
 def engine_of(context: ContextTypes.DEFAULT_TYPE) -> Engine:
     return context.bot_data["engine"]
+
+
+def snapshot_of(context: ContextTypes.DEFAULT_TYPE) -> Snapshot:
+    """The knowledge base and index to use for the whole update, even if a reload lands meanwhile."""
+    return engine_of(context).snapshot()
 
 
 async def record(context: ContextTypes.DEFAULT_TYPE, *, kind: str, question: str, result: Result,
@@ -87,7 +92,6 @@ def compose(result: Result, kb: KnowledgeBase, qid: str, *, kind: str, username:
 
 async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
     """Reply to `question`, asked in the update's message (a reply to it in groups)."""
-    started = time.perf_counter()
     message = update.effective_message
     user = update.effective_user
     kind = chat_kind(update.effective_chat)
@@ -96,25 +100,27 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
     if admission is not Admission.ANSWER:
         if admission is Admission.NOTICE:
             await message.reply_text(msg.TOO_FAST, do_quote=kind == GROUP)
+        tracing.mark_logged(context)
         log.info("question chat=%s status=throttled", kind)
         return
 
-    engine = engine_of(context)
-    result = engine.ask(question)
+    snapshot = snapshot_of(context)
+    result = snapshot.ask(question)
     qid = await record(context, kind=kind, question=question, result=result, user_id=user.id if user else None)
-    reply = compose(result, engine.kb, qid, kind=kind, username=context.bot.username)
+    reply = compose(result, snapshot.kb, qid, kind=kind, username=context.bot.username)
     if kind == GROUP:
         await message.reply_text(reply.text, reply_markup=reply.markup, reply_to_message_id=message.message_id,
                                  allow_sending_without_reply=True)
     else:
         await message.reply_text(reply.text, reply_markup=reply.markup, do_quote=False)
-    log_question(kind, result, result.entry_id, started)
+    log_question(context, kind, result, result.entry_id)
 
 
-def log_question(kind: str, result: Result, entry_id: str | None, started: float) -> None:
-    """The one log line per question: no user, chat or question text, only what was decided."""
+def log_question(context: ContextTypes.DEFAULT_TYPE, kind: str, result: Result, entry_id: str | None) -> None:
+    """The question's update line: no user, chat or question text, only what was decided."""
+    latency_ms = tracing.mark_logged(context)
     log.info("question chat=%s status=%s entry=%s score=%.3f latency_ms=%.1f", kind, result.status.value,
-             entry_id or "-", result.score, (time.perf_counter() - started) * 1000)
+             entry_id or "-", result.score, latency_ms)
 
 
 async def edit(query: CallbackQuery, reply: replies.Reply) -> None:

@@ -8,7 +8,7 @@ from telegram import Message, MessageEntity, Update
 from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
 from .. import messages as msg
-from . import answering, replies
+from . import answering, replies, tracing
 
 DEEP_LINK_ENTRY = "e-"
 
@@ -28,12 +28,14 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not payload.startswith(DEEP_LINK_ENTRY):
         await update.effective_message.reply_text(msg.WELCOME)
         return
-    engine = answering.engine_of(context)
-    entry = engine.entry(payload[len(DEEP_LINK_ENTRY):])
+    snapshot = answering.snapshot_of(context)
+    entry = snapshot.entry(payload[len(DEEP_LINK_ENTRY):])
     if entry is None:
+        tracing.note(context, tracing.Outcome.GONE)
         await update.effective_message.reply_text(msg.ENTRY_GONE)
         return
-    reply = replies.browse_card(entry, engine.kb)
+    tracing.note(context, tracing.Outcome.SHOWN, entry.id)
+    reply = replies.browse_card(entry, snapshot.kb)
     await update.effective_message.reply_text(reply.text, reply_markup=reply.markup)
 
 
@@ -51,6 +53,7 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """/tanya <question>, in private chats and groups."""
     question = command_argument(update.effective_message)
     if not question:
+        tracing.note(context, tracing.Outcome.USAGE)
         await update.effective_message.reply_text(msg.ASK_USAGE)
         return
     await answering.answer(update, context, question)
@@ -60,7 +63,8 @@ async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Any text in a private chat is a question (edits are answered again)."""
     message = update.effective_message
     if message.via_bot and message.via_bot.id == context.bot.id:
-        return  # one of our own inline cards, sent back to us
+        tracing.note(context, tracing.Outcome.IGNORED)  # one of our own inline cards, sent back to us
+        return
     await answering.answer(update, context, message.text)
 
 

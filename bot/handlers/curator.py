@@ -23,14 +23,15 @@ from .. import messages as msg
 from ..engine import Engine
 from ..logexport import parse_age, to_csv
 from .. import review
-from ..review import Group, Review, Stats
+from ..review import Group, Review, ShownGroups, Stats
 from ..storage import LogUnavailable, QuestionLog
 from .answering import edit_markup
+from .replies import callback_data
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "c:"
-CALLBACK_LIMIT = 64            # bytes, Telegram's limit on callback data
+# Buttons: c:<action>:<token>[:<argument>], the token naming a group shown by /antrian (ShownGroups).
+PREFIX = "c"
 GROUPS_SHOWN = 5
 SAMPLE_CHARS = 300
 BUTTON_TITLE_CHARS = 40
@@ -83,8 +84,9 @@ async def show_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         header += "\n" + msg.QUEUE_MORE.format(shown=GROUPS_SHOWN)
     await update.effective_message.reply_text(header)
     for group in groups[:GROUPS_SHOWN]:
+        token = shown_groups(context).add(group)
         await update.effective_message.reply_text(
-            group_text(group, engine), reply_markup=group_keyboard(group.qid, learn_choices(group, engine), engine))
+            group_text(group, engine), reply_markup=group_keyboard(token, learn_choices(group, engine), engine))
 
 
 @curators_only
@@ -130,14 +132,17 @@ async def reload_knowledge(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 @curators_only
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Every curator button: c:<action>:<qid>[:<argument>]."""
+    """Every curator button: c:<action>:<token>[:<argument>], acting on the group shown as <token>."""
     query = update.callback_query
     log: QuestionLog = context.bot_data["log"]
     engine: Engine = context.bot_data["engine"]
-    action, qid, arg = (query.data.split(":", 3)[1:] + ["", ""])[:3]
-    if action in ("d", "i"):
+    action, token, arg = (query.data.split(":", 3)[1:] + ["", ""])[:3]
+    group = shown_groups(context).get(token)
+    if group is None:  # shown before a restart, or a forged button
+        await query.answer(msg.CURATOR_BAD_BUTTON, show_alert=True)
+    elif action in ("d", "i"):
         decision = Review.DONE if action == "d" else Review.IGNORED
-        n = await review.resolve(log, qid, decision)
+        n = await review.resolve(log, group.qids, decision)
         if not n:
             await query.answer(msg.RESOLVED_ALREADY, show_alert=True)
             await edit_markup(query, None)
@@ -146,34 +151,38 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         done = msg.RESOLVED_DONE if decision is Review.DONE else msg.RESOLVED_IGNORED
         await _append_note(query, done.format(n=n))
     elif action == "e":
-        await _learn(update, log, engine, qid, arg)
+        await _learn(update, log, engine, group, arg)
     elif action == "a":
         await query.answer(msg.LEARN_PICK_AREA)
-        await edit_markup(query, areas_keyboard(qid, engine))
-    elif action == "A" and arg.isdigit() and int(arg) < len(engine.kb.areas):
+        await edit_markup(query, areas_keyboard(token, engine))
+    elif action == "A" and (area := next((a for a in engine.kb.areas if a.id == arg), None)):
         await query.answer(msg.LEARN_PICK_ENTRY)
-        await edit_markup(query, area_keyboard(qid, engine.kb.areas[int(arg)].entries, engine))
+        await edit_markup(query, area_keyboard(token, area.entries, engine))
     elif action == "b":
-        group = await review.group_of(log, qid)
         await query.answer()
-        await edit_markup(query, group_keyboard(qid, learn_choices(group, engine) if group else (), engine))
+        await edit_markup(query, group_keyboard(token, learn_choices(group, engine), engine))
     else:
         await query.answer(msg.CURATOR_BAD_BUTTON, show_alert=True)
 
 
-async def _learn(update: Update, log: QuestionLog, engine: Engine, qid: str, entry_id: str) -> None:
+def shown_groups(context: ContextTypes.DEFAULT_TYPE) -> ShownGroups:
+    """The groups /antrian showed, by the token in their buttons (kept in bot_data)."""
+    return context.bot_data.setdefault("shown_groups", ShownGroups())
+
+
+async def _learn(update: Update, log: QuestionLog, engine: Engine, group: Group, entry_id: str) -> None:
     """Teach the engine the group's question as an example of the entry, keep it, close the group."""
     query = update.callback_query
     entry = engine.entry(entry_id)
-    question = await review.question(log, qid)
-    if entry is None or question is None:
-        await query.answer(msg.ENTRY_UNKNOWN if entry is None else msg.CURATOR_BAD_BUTTON, show_alert=True)
+    if entry is None:
+        await query.answer(msg.ENTRY_UNKNOWN, show_alert=True)
         return
+    question = group.samples[0]  # the representative (newest) question the curator saw first
     await asyncio.to_thread(engine.add_learned, entry.id, question)
     saved = True
     try:
         await log.add_learned(entry.id, question)
-        n = await review.resolve(log, qid, Review.DONE)
+        n = await review.resolve(log, group.qids, Review.DONE)
     except LogUnavailable as exc:
         logger.warning("curator: learned example not saved (%s)", exc)
         saved, n = False, 0
@@ -216,39 +225,42 @@ def learn_choices(group: Group, engine: Engine) -> tuple[str, ...]:
     return tuple(chosen[:LEARN_CHOICES])
 
 
-def group_keyboard(qid: str, choices: tuple[str, ...], engine: Engine) -> InlineKeyboardMarkup:
-    rows = [[_learn_button(qid, e, engine, msg.BUTTON_LEARN)] for e in choices]
+def group_keyboard(token: str, choices: tuple[str, ...], engine: Engine) -> InlineKeyboardMarkup:
+    rows = [[_learn_button(token, e, engine, msg.BUTTON_LEARN)] for e in choices]
     rows = [row for row in rows if row[0]]
-    rows.append([InlineKeyboardButton(msg.BUTTON_LEARN_OTHER, callback_data=f"{PREFIX}a:{qid}")])
-    rows.append([InlineKeyboardButton(msg.BUTTON_DONE, callback_data=f"{PREFIX}d:{qid}"),
-                 InlineKeyboardButton(msg.BUTTON_IGNORE, callback_data=f"{PREFIX}i:{qid}")])
+    rows.append([_button(msg.BUTTON_LEARN_OTHER, "a", token)])
+    rows.append([_button(msg.BUTTON_DONE, "d", token), _button(msg.BUTTON_IGNORE, "i", token)])
     return InlineKeyboardMarkup(rows)
 
 
-def areas_keyboard(qid: str, engine: Engine) -> InlineKeyboardMarkup:
-    rows = [[InlineKeyboardButton(area.title, callback_data=f"{PREFIX}A:{qid}:{i}")]
-            for i, area in enumerate(engine.kb.areas)]
-    rows.append([InlineKeyboardButton(msg.BUTTON_BACK, callback_data=f"{PREFIX}b:{qid}")])
+def areas_keyboard(token: str, engine: Engine) -> InlineKeyboardMarkup:
+    # Buttons name the area by id: positions shift when /muatulang adds or reorders areas.
+    rows = [[button] for button in (_button(area.title, "A", token, area.id) for area in engine.kb.areas) if button]
+    rows.append([_button(msg.BUTTON_BACK, "b", token)])
     return InlineKeyboardMarkup(rows)
 
 
-def area_keyboard(qid: str, entry_ids: tuple[str, ...], engine: Engine) -> InlineKeyboardMarkup:
-    rows = [[button] for button in (_learn_button(qid, e, engine, "{title}") for e in entry_ids) if button]
-    rows.append([InlineKeyboardButton(msg.BUTTON_BACK, callback_data=f"{PREFIX}a:{qid}")])
+def area_keyboard(token: str, entry_ids: tuple[str, ...], engine: Engine) -> InlineKeyboardMarkup:
+    rows = [[button] for button in (_learn_button(token, e, engine, "{title}") for e in entry_ids) if button]
+    rows.append([_button(msg.BUTTON_BACK, "a", token)])
     return InlineKeyboardMarkup(rows)
 
 
-def _learn_button(qid: str, entry_id: str, engine: Engine, template: str) -> InlineKeyboardButton | None:
-    data = f"{PREFIX}e:{qid}:{entry_id}"
-    if len(data.encode()) > CALLBACK_LIMIT:
-        logger.warning("curator: entry id %s is too long for a button", entry_id)
+def _learn_button(token: str, entry_id: str, engine: Engine, template: str) -> InlineKeyboardButton | None:
+    return _button(template.format(title=_clip(_title(entry_id, engine), BUTTON_TITLE_CHARS)), "e", token, entry_id)
+
+
+def _button(label: str, action: str, token: str, arg: str | None = None) -> InlineKeyboardButton | None:
+    """A curator button; None (logged) when an id makes its data too long for Telegram."""
+    data = callback_data(PREFIX, action, token, *([arg] if arg is not None else []))
+    if data is None:
+        logger.warning("curator: id %s is too long for a button", arg)
         return None
-    return InlineKeyboardButton(template.format(title=_clip(_title(entry_id, engine), BUTTON_TITLE_CHARS)),
-                                callback_data=data)
+    return InlineKeyboardButton(label, callback_data=data)
 
 
 def stats_text(stats: Stats, engine: Engine) -> str:
-    by_status = stats.month_by_status
+    by_status = stats.by_status
     rate = "–" if stats.answered_rate is None else f"{stats.answered_rate:.0%}"
     parts = [msg.STATS.format(today=stats.today, week=stats.week, month=stats.month, rate=rate,
                               suggest=by_status.get("suggest", 0), unanswered=by_status.get("unanswered", 0),
@@ -282,7 +294,7 @@ HANDLERS = [
     CommandHandler("statistik", show_stats),
     CommandHandler("ekspor", export_log),
     CommandHandler("muatulang", reload_knowledge),
-    CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"),
+    CallbackQueryHandler(on_button, pattern=f"^{PREFIX}:"),
 ]
 
 

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from .. import messages as msg
-from . import answering, replies
+from . import answering, replies, tracing
 
 
 async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -14,27 +14,30 @@ async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     _prefix, direction, qid, entry_id = (query.data.split(":", 3) + ["", "", ""])[:4]
     up = direction == "u"
+    snapshot = answering.snapshot_of(context)
+    entry = snapshot.entry(entry_id)
+    tracing.note(context, tracing.Outcome.UP if up else tracing.Outcome.DOWN, entry.id if entry else None)
     qlog = context.bot_data.get("log")
     if qlog is not None and qid:
         await qlog.vote(qid, query.from_user.id, 1 if up else -1)
     await query.answer(msg.FEEDBACK_THANKS if up else msg.FEEDBACK_DOWN)
-    engine = answering.engine_of(context)
-    entry = engine.entry(entry_id)
-    await answering.edit_markup(query, replies.feedback_done(entry, engine.kb) if entry else None)
+    await answering.edit_markup(query, replies.feedback_done(entry, snapshot.kb) if entry else None)
 
 
 async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """s:<qid>:<entry>: turn the 'did you mean' message into the chosen answer."""
     query = update.callback_query
     _prefix, qid, entry_id = (query.data.split(":", 2) + ["", ""])[:3]
-    engine = answering.engine_of(context)
-    entry = engine.entry(entry_id)
+    snapshot = answering.snapshot_of(context)
+    entry = snapshot.entry(entry_id)
     if entry is None:
+        tracing.note(context, tracing.Outcome.GONE)
         await query.answer(msg.ENTRY_GONE)
         return
+    tracing.note(context, tracing.Outcome.CHOSEN, entry.id)
     await query.answer()
     kind = answering.chat_kind(update.effective_chat)
-    await answering.edit(query, answering.card(entry, engine.kb, kind=kind, username=context.bot.username, qid=qid))
+    await answering.edit(query, answering.card(entry, snapshot.kb, kind=kind, username=context.bot.username, qid=qid))
     qlog = context.bot_data.get("log")
     if qlog is not None and qid:
         await qlog.chosen(qid, entry_id)

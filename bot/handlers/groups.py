@@ -9,7 +9,7 @@ from telegram import Bot, Chat, ChatMember, ChatMemberUpdated, Message, MessageE
 from telegram.ext import ChatMemberHandler, ContextTypes, MessageHandler, filters
 
 from .. import messages as msg
-from . import answering
+from . import answering, tracing
 
 PRESENT = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 STRIP = " \t\n,.:;-–—"
@@ -40,11 +40,14 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     # Other bots are ignored (no bot-to-bot loops); an anonymous admin writes as a bot
     # account on behalf of the group itself (sender_chat) and is answered.
     if sender is None or (sender.is_bot and message.sender_chat is None):
+        tracing.note(context, tracing.Outcome.IGNORED)
         return
     question = addressed_question(message, context.bot)
     if question is None:
+        tracing.note(context, tracing.Outcome.IGNORED)  # chatter not meant for the bot
         return
     if not question:
+        tracing.note(context, tracing.Outcome.USAGE)
         await message.reply_text(msg.ASK_USAGE, reply_to_message_id=message.message_id,
                                  allow_sending_without_reply=True)
         return
@@ -59,24 +62,33 @@ async def membership_changed(update: Update, context: ContextTypes.DEFAULT_TYPE)
     """The bot was added to (introduce itself) or removed from (forget the introduction) a group."""
     change: ChatMemberUpdated = update.my_chat_member
     if change.chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
-        return  # a private chat (the user blocked or unblocked the bot) or a channel
+        # A private chat (the user blocked or unblocked the bot) or a channel.
+        tracing.note(context, tracing.Outcome.IGNORED)
+        return
     if _present(change.new_chat_member) and not _present(change.old_chat_member):
         await introduce(update, context)
     elif not _present(change.new_chat_member):
+        tracing.note(context, tracing.Outcome.REMOVED)
         context.chat_data.pop("introduced", None)
+    else:
+        tracing.note(context, tracing.Outcome.IGNORED)
 
 
 async def members_joined(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A 'new members' service message that includes the bot."""
     if any(user.id == context.bot.id for user in update.effective_message.new_chat_members):
         await introduce(update, context)
+    else:
+        tracing.note(context, tracing.Outcome.IGNORED)
 
 
 async def introduce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Post the group introduction, once per stay in the group."""
     # Telegram announces one addition twice (my_chat_member and new_chat_members).
     if context.chat_data.get("introduced"):
+        tracing.note(context, tracing.Outcome.IGNORED)
         return
+    tracing.note(context, tracing.Outcome.INTRODUCED)
     context.chat_data["introduced"] = True
     text = msg.GROUP_INTRO.format(username=escape(context.bot.username))
     await context.bot.send_message(update.effective_chat.id, text)

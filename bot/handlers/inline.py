@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Update
 from telegram.ext import ChosenInlineResultHandler, ContextTypes, InlineQueryHandler
@@ -12,7 +11,7 @@ from .. import cards
 from .. import messages as msg
 from ..knowledge import Entry, KnowledgeBase
 from ..matching import Result, Status
-from . import answering
+from . import answering, tracing
 
 MAX_RESULTS = 5
 DESCRIPTION_LIMIT = 120
@@ -51,18 +50,19 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Offer up to five cards for the typed question; a hint button when there is nothing to offer."""
     query = update.inline_query
     text = query.query.strip()
-    engine = answering.engine_of(context)
-    entries = result_entries(engine.ask(text), engine.kb) if text else []
+    snapshot = answering.snapshot_of(context)
+    result = snapshot.ask(text) if text else None
+    entries = result_entries(result, snapshot.kb) if result else []
+    tracing.note(context, result.status.value if result else tracing.Outcome.EMPTY, entries[0].id if entries else None)
     button = None
     if not entries:
         button = InlineQueryResultsButton(msg.INLINE_UNANSWERED if text else msg.INLINE_EMPTY,
                                           start_parameter=START_PARAMETER)
-    await query.answer([article(e, engine.kb) for e in entries], button=button, cache_time=CACHE_SECONDS)
+    await query.answer([article(e, snapshot.kb) for e in entries], button=button, cache_time=CACHE_SECONDS)
 
 
 async def chosen_result(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A card was sent through inline mode: log the question and the chosen entry."""
-    started = time.perf_counter()
     chosen = update.chosen_inline_result
     qlog = context.bot_data.get("log")
     result = answering.engine_of(context).ask(chosen.query)
@@ -70,7 +70,7 @@ async def chosen_result(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         qid = await answering.record(context, kind=answering.INLINE, question=chosen.query, result=result,
                                      user_id=chosen.from_user.id)
         await qlog.chosen(qid, chosen.result_id)
-    answering.log_question(answering.INLINE, result, chosen.result_id, started)
+    answering.log_question(context, answering.INLINE, result, chosen.result_id)
 
 
 HANDLERS = [

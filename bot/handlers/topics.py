@@ -6,22 +6,23 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from .. import messages as msg
-from . import answering, replies
+from . import answering, replies, tracing
 
 
 async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/topik: one button per area."""
-    reply = replies.areas_menu(answering.engine_of(context).kb)
+    reply = replies.areas_menu(answering.snapshot_of(context).kb)
     await update.effective_message.reply_text(reply.text, reply_markup=reply.markup)
 
 
 async def topic_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """t:<area> shows the area's entries; t: goes back to the list of areas."""
     query = update.callback_query
-    kb = answering.engine_of(context).kb
+    kb = answering.snapshot_of(context).kb
     area_id = query.data.partition(":")[2]
     reply = replies.area_menu(kb, area_id) if area_id else replies.areas_menu(kb)
     if reply is None:
+        tracing.note(context, tracing.Outcome.GONE)
         await query.answer(msg.ENTRY_GONE)
         return
     await query.answer()
@@ -31,14 +32,16 @@ async def topic_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def show_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """e:<entry> sends that entry's card as a new message (the menu stays usable)."""
     query = update.callback_query
-    engine = answering.engine_of(context)
-    entry = engine.entry(query.data.partition(":")[2])
+    snapshot = answering.snapshot_of(context)
+    entry = snapshot.entry(query.data.partition(":")[2])
     if entry is None:
+        tracing.note(context, tracing.Outcome.GONE)
         await query.answer(msg.ENTRY_GONE)
         return
+    tracing.note(context, tracing.Outcome.SHOWN, entry.id)
     await query.answer()
     kind = answering.chat_kind(update.effective_chat)
-    reply = answering.card(entry, engine.kb, kind=kind, username=context.bot.username)
+    reply = answering.card(entry, snapshot.kb, kind=kind, username=context.bot.username)
     await context.bot.send_message(update.effective_chat.id, reply.text, reply_markup=reply.markup)
 
 
