@@ -52,6 +52,18 @@ def snapshot_of(context: ContextTypes.DEFAULT_TYPE) -> Snapshot:
     return engine_of(context).snapshot()
 
 
+async def tapped_entry(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                       entry_id: str) -> tuple[Snapshot, Entry | None]:
+    """The snapshot and the entry a tapped button names; answers the tap, saying so if the entry is gone."""
+    query = update.callback_query
+    snapshot = snapshot_of(context)
+    entry = snapshot.entry(entry_id)
+    if entry is None:
+        tracing.note(context, tracing.Outcome.GONE)
+        await query.answer(msg.ENTRY_GONE)
+    return snapshot, entry
+
+
 async def record(context: ContextTypes.DEFAULT_TYPE, *, kind: str, question: str, result: Result,
                  user_id: int | None) -> str:
     """Write the question to the log when one is configured; return its id for the buttons."""

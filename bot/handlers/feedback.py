@@ -28,11 +28,8 @@ async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """s:<qid>:<entry>: turn the 'did you mean' message into the chosen answer."""
     query = update.callback_query
     _prefix, qid, entry_id = (query.data.split(":", 2) + ["", ""])[:3]
-    snapshot = answering.snapshot_of(context)
-    entry = snapshot.entry(entry_id)
+    snapshot, entry = await answering.tapped_entry(update, context, entry_id)
     if entry is None:
-        tracing.note(context, tracing.Outcome.GONE)
-        await query.answer(msg.ENTRY_GONE)
         return
     tracing.note(context, tracing.Outcome.CHOSEN, entry.id)
     await query.answer()

@@ -32,11 +32,8 @@ async def topic_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def show_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """e:<entry> sends that entry's card as a new message (the menu stays usable)."""
     query = update.callback_query
-    snapshot = answering.snapshot_of(context)
-    entry = snapshot.entry(query.data.partition(":")[2])
+    snapshot, entry = await answering.tapped_entry(update, context, query.data.partition(":")[2])
     if entry is None:
-        tracing.note(context, tracing.Outcome.GONE)
-        await query.answer(msg.ENTRY_GONE)
         return
     tracing.note(context, tracing.Outcome.SHOWN, entry.id)
     await query.answer()
