@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Mapping, TextIO
 
 from .config import TOKEN_RE, Config, ConfigError, from_env
-from .engine import Engine
-from .knowledge import KnowledgeError, default_root
+from .knowledge import KnowledgeError, default_root, load
 
 # The environment variable behind each Config field, in the order `config` prints them.
 ENV_NAMES = {
@@ -60,6 +59,13 @@ def scrub(text: str, hidden: list[str]) -> str:
     for value in hidden:
         text = text.replace(value, REDACTED)
     return TOKEN_SHAPE.sub(REDACTED, text)
+
+
+def _setup(out: TextIO | None, err: TextIO | None, env: Mapping[str, str] | None
+           ) -> tuple[TextIO, TextIO, Config | None]:
+    """The output streams and the configuration (None, with the reason on `err`, when invalid)."""
+    out, err = out or sys.stdout, err or sys.stderr
+    return out, err, _read_config(os.environ if env is None else env, err)
 
 
 def _read_config(env: Mapping[str, str], err: TextIO) -> Config | None:
@@ -124,13 +130,12 @@ def database_problem(path: Path) -> str | None:
 def cmd_health(knowledge_dir: str | None, *, out: TextIO | None = None, err: TextIO | None = None,
                env: Mapping[str, str] | None = None) -> int:
     """Exit 0 when the knowledge base loads and the database is writable; 1 (reason on stderr) if not."""
-    out, err = out or sys.stdout, err or sys.stderr
-    env = os.environ if env is None else env
-    config = _read_config(env, err)
+    out, err, config = _setup(out, err, env)
     if config is None:
         return 2
     try:
-        engine = Engine.from_path(knowledge_dir or config.knowledge_dir)
+        # The same structural check the bot makes at start, without building the index.
+        kb = load(knowledge_dir or config.knowledge_dir)
     except KnowledgeError as exc:
         err.write(f"unhealthy: the knowledge base has {len(exc.problems)} problem(s):\n")
         for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
@@ -142,16 +147,14 @@ def cmd_health(knowledge_dir: str | None, *, out: TextIO | None = None, err: Tex
     if problem:
         err.write(f"unhealthy: {problem}\n")
         return 1
-    out.write(f"ok: {len(engine.kb.entries)} entries, database writable at {config.db_path}\n")
+    out.write(f"ok: {len(kb.entries)} entries, database writable at {config.db_path}\n")
     return 0
 
 
 def cmd_config(*, out: TextIO | None = None, err: TextIO | None = None,
                env: Mapping[str, str] | None = None) -> int:
     """Print the effective settings, one `NAME = value` per line, secrets shown only as set/not set."""
-    out, err = out or sys.stdout, err or sys.stderr
-    env = os.environ if env is None else env
-    config = _read_config(env, err)
+    out, err, config = _setup(out, err, env)
     if config is None:
         return 2
     values = config.redacted()
