@@ -70,14 +70,15 @@ def match(question: str, index: Index, *, explain: bool = False, limit: int = 3)
     terms = _correct(_dedupe(norm.content), index)
     details: list[str] = [f"normalised: {norm.text!r}", f"terms: {' '.join(terms)}"] if explain else []
 
+    def candidates(scored: list[tuple[float, int]]) -> tuple[Candidate, ...]:
+        return tuple(Candidate(index.entries[i].id, index.entries[i].topic, round(s, 4)) for s, i in scored)
+
     def result(status: Status, reason: str, scored: list[tuple[float, int]] = (), best: int | None = None) -> Result:
-        cands = tuple(Candidate(index.entries[i].id, index.entries[i].topic, round(s, 4)) for s, i in scored[:limit])
         entry = index.entries[best] if best is not None else None
         top = scored[0][0] if scored else 0.0
-        rivals = tuple(c for c in cands[1:] if entry and c.topic != entry.topic
-                       and top - c.score < index.thresholds.margin)
+        close = candidates(_rivals(scored, index)) if entry else ()
         return Result(question, status, entry.id if entry else None, entry.topic if entry else None,
-                      round(top, 4), cands, norm.text, reason, tuple(details), rivals)
+                      round(top, 4), candidates(scored[:limit]), norm.text, reason, tuple(details), close)
 
     if _is_smalltalk(terms, index) and not (terms and _asks(question, norm)):
         return result(Status.SMALLTALK, "greeting, thanks or noise")
@@ -86,8 +87,8 @@ def match(question: str, index: Index, *, explain: bool = False, limit: int = 3)
         return result(Status.UNANSWERED, "no candidate")
     th = index.thresholds
     top_score, top = scored[0]
-    other = next((s for s, i in scored[1:] if index.entries[i].topic != index.entries[top].topic), 0.0)
-    clear = top_score - other >= th.margin
+    rivals = _rivals(scored, index)
+    clear = not rivals
     tokens = set(norm.tokens) | set(terms)
     if not tokens & index.domain or (_has_offtopic(norm.tokens, index) and not tokens & index.normative):
         # Out of scope (no election word; or salary, leave, schedules, fees ... asked as
@@ -101,7 +102,7 @@ def match(question: str, index: Index, *, explain: bool = False, limit: int = 3)
         return result(Status.SMALLTALK, "about the bot", scored, top)
     if top_score >= th.answer and clear:
         return result(Status.ANSWERED, "clear match", scored, top)
-    if top_score >= th.answer and _agree_on_prohibition(scored, index):
+    if top_score >= th.answer and _all_prohibit(scored, rivals, index):
         # The close candidates differ in topic but all say "dilarang": the verdict the user
         # gets is right either way, and the card links the neighbours.
         return result(Status.ANSWERED, "close candidates all prohibit", scored, top)
@@ -111,16 +112,22 @@ def match(question: str, index: Index, *, explain: bool = False, limit: int = 3)
     return result(Status.UNANSWERED, "no entry close enough", scored)
 
 
-def _agree_on_prohibition(scored: list[tuple[float, int]], index: Index) -> bool:
-    """Whether the best entry prohibits and so does every other-topic entry within the margin."""
-    th = index.thresholds
+def _rivals(scored: list[tuple[float, int]], index: Index) -> list[tuple[float, int]]:
+    """Entries of other topics than the best one, within the answering margin of it."""
+    if not scored:
+        return []
     top_score, top = scored[0]
-    entry = index.entries[top]
-    if entry.verdict is not Verdict.DILARANG:
-        return False
-    rivals = [(s, i) for s, i in scored[1:] if index.entries[i].topic != entry.topic and top_score - s < th.margin]
-    return (all(index.entries[i].verdict is Verdict.DILARANG for _, i in rivals)
-            and (not rivals or top_score - rivals[0][0] >= th.agree_margin))
+    topic = index.entries[top].topic
+    return [(s, i) for s, i in scored[1:]
+            if index.entries[i].topic != topic and top_score - s < index.thresholds.margin]
+
+
+def _all_prohibit(scored: list[tuple[float, int]], rivals: list[tuple[float, int]], index: Index) -> bool:
+    """Whether the best entry prohibits, so does every close rival, and it still leads a little."""
+    top_score, top = scored[0]
+    return (index.entries[top].verdict is Verdict.DILARANG
+            and all(index.entries[i].verdict is Verdict.DILARANG for _, i in rivals)
+            and top_score - rivals[0][0] >= index.thresholds.agree_margin)
 
 
 def _choices(scored: list[tuple[float, int]], index: Index) -> list[tuple[float, int]]:
