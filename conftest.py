@@ -10,7 +10,6 @@ import pytest
 from bot.engine import Engine
 
 REPO = Path(__file__).resolve().parent
-SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture(scope="session")
@@ -25,5 +24,12 @@ def lexicon(engine):
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    return SHARED
+def topics_file() -> Path:
+    """The topic list the knowledge base must cover (a copy of shared/topics.yaml)."""
+    return REPO / "knowledge" / "topics.yaml"
+
+
+@pytest.fixture(scope="session")
+def evalsets_dir() -> Path:
+    """The labelled question sets that ship with the project."""
+    return REPO / "evalsets"

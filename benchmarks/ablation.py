@@ -1,6 +1,6 @@
 """What each part of the normaliser and the lexicon is worth: accuracy with it taken out.
 
-    python benchmarks/ablation.py [--eval ../shared/eval/dev.yaml]
+    python benchmarks/ablation.py [--eval evalsets/dev.yaml]
 
 Rows: the full matcher; without the affix stripper (stemmer); without the synonym lexicon;
 without the slang lexicon; without anchors/excludes. Figures as in `python -m bot eval`.
@@ -29,7 +29,7 @@ def without(kb, *keys: str):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default_eval = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "dev.yaml"
+    default_eval = Path(__file__).resolve().parent.parent / "evalsets" / "dev.yaml"
     parser.add_argument("--eval", default=str(default_eval))
     args = parser.parse_args()
     questions = load_labelled(args.eval)

@@ -5,7 +5,7 @@ Prints latency (median, p99) and questions per second for our matcher and for th
 shipped knowledge base and on synthetic knowledge bases 10x and 100x larger, then the
 accuracy of both on a labelled set.
 
-    python benchmarks/bench_matcher.py [--eval ../shared/eval/dev.yaml] [--sizes 1,10,100]
+    python benchmarks/bench_matcher.py [--eval evalsets/dev.yaml] [--sizes 1,10,100]
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def timed(fn, questions: list[str], rounds: int) -> tuple[float, float, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default_eval = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "dev.yaml"
+    default_eval = Path(__file__).resolve().parent.parent / "evalsets" / "dev.yaml"
     parser.add_argument("--eval", default=str(default_eval), help="labelled questions (also the timing load)")
     parser.add_argument("--sizes", default="1,10,100")
     parser.add_argument("--rounds", type=int, default=3)

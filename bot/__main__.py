@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     kb = sub.add_parser("kb", help="knowledge-base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_check = kb_sub.add_parser("check", help="validate the knowledge base")
-    kb_check.add_argument("--topics", metavar="FILE", help="topics.yaml whose topics must all be covered")
+    kb_check.add_argument("--topics", metavar="FILE", help="topics.yaml whose topics must all be covered (default: the one in the knowledge folder)")
     kb_sub.add_parser("learned", help="print the curators' learned examples as YAML")
 
     sub.add_parser("run", help="run the Telegram bot (long polling, or webhook when BOT_WEBHOOK_URL is set)")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from .knowledge import KnowledgeBase, Problem, load_with_problems
+from .knowledge import KnowledgeBase, Problem, default_root, load_with_problems
 from .index import Index, build_index
 from .matching import Status, match
 
@@ -14,6 +14,10 @@ from .matching import Status, match
 def check(root: Path | str | None = None, topics_file: Path | str | None = None) -> tuple[KnowledgeBase, list[Problem]]:
     """Everything `python -m bot kb check` reports, in file order."""
     kb, problems = load_with_problems(root)
+    if topics_file is None:
+        # The topic list ships beside the entries (a copy of shared/topics.yaml).
+        shipped = Path(root or default_root()) / "topics.yaml"
+        topics_file = shipped if shipped.is_file() else None
     if kb.entries:
         problems.extend(ambiguities(kb, build_index(kb)))
     if topics_file:

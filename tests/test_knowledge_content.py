@@ -6,8 +6,8 @@ from bot.kbcheck import check
 from bot.knowledge import Verdict
 
 
-def test_every_topic_is_covered_with_the_required_verdict(engine, shared_dir):
-    topics = yaml.safe_load((shared_dir / "topics.yaml").read_text(encoding="utf-8"))["topics"]
+def test_every_topic_is_covered_with_the_required_verdict(engine, topics_file):
+    topics = yaml.safe_load(topics_file.read_text(encoding="utf-8"))["topics"]
     by_topic = {}
     for e in engine.kb.entries:
         by_topic.setdefault(e.topic, []).append(e)
@@ -32,6 +32,6 @@ def test_contested_entries_never_say_a_bare_yes(engine):
             assert e.topic == "hak-pilih", f"{e.id}: only voting is an unconditional 'boleh'"
 
 
-def test_kb_check_passes_on_the_shipped_knowledge_base(shared_dir):
-    kb, problems = check(None, shared_dir / "topics.yaml")
+def test_kb_check_passes_on_the_shipped_knowledge_base(topics_file):
+    kb, problems = check(None, topics_file)
     assert [str(p) for p in problems] == []
