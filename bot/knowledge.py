@@ -36,6 +36,20 @@ class Verdict(str, enum.Enum):
     BOLEH = "boleh"
     BERSYARAT = "bersyarat"
     INFO = "info"
+    # Authorities disagree: the card leads with the safe course, then both readings.
+    DIPERDEBATKAN = "diperdebatkan"
+
+    @property
+    def permissiveness(self) -> int | None:
+        """How much a verdict allows: 0 dilarang < 1 diperdebatkan < 2 bersyarat < 3 boleh.
+
+        None for info, which allows nothing and forbids nothing. An answer whose verdict
+        is more permissive than the right entry's is the worst defect the bot can have.
+        """
+        return _PERMISSIVENESS.get(self)
+
+
+_PERMISSIVENESS = {Verdict.DILARANG: 0, Verdict.DIPERDEBATKAN: 1, Verdict.BERSYARAT: 2, Verdict.BOLEH: 3}
 
 
 @dataclass(frozen=True)

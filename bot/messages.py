@@ -7,6 +7,7 @@ BADGES = {
     "boleh": ("✅", "BOLEH"),
     "bersyarat": ("⚠️", "BERSYARAT"),
     "info": ("ℹ️", "INFO"),
+    "diperdebatkan": ("⚖️", "DIPERDEBATKAN"),
 }
 
 LABEL_BASIS = "Dasar hukum"
