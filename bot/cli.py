@@ -8,17 +8,19 @@ from typing import TextIO
 
 from . import cards
 from . import messages as msg
-from .evaluation import best_baseline, evaluate, format_table, load_labelled, ours
+from .engine import Engine
+from .evaluation import (best_baseline, evaluate, format_confusions, format_table, load_labelled, ours,
+                         topic_permissiveness)
 from .kbcheck import check
-from .knowledge import KnowledgeBase, KnowledgeError, load
-from .index import Index, build_index
+from .knowledge import KnowledgeBase, KnowledgeError
+from .index import Index
 from .matching import Result, Status, match
 
 
 def load_index(root: str | None = None) -> tuple[KnowledgeBase, Index]:
-    """Load the knowledge base (refusing a broken one) and index it."""
-    kb = load(root)
-    return kb, build_index(kb)
+    """Load the knowledge base (refusing a broken one) and index it, with the learned ranker."""
+    engine = Engine.from_path(root)
+    return engine.kb, engine.index
 
 
 def result_json(res: Result, kb: KnowledgeBase) -> dict:
@@ -95,12 +97,13 @@ def cmd_chat(root: str | None, inp: TextIO, out: TextIO) -> int:
 def cmd_eval(path: str, *, errors: bool, baseline: bool, root: str | None, out: TextIO) -> int:
     kb, index = load_index(root)
     questions = load_labelled(path)
-    reports = [evaluate(questions, ours(index), "Tanya Netral matcher")]
+    verdicts = topic_permissiveness(index)
+    reports = [evaluate(questions, ours(index), "Tanya Netral matcher", verdicts)]
     if baseline:
         reports.append(best_baseline(questions, index)[1])
     out.write(f"{len(questions)} questions, {sum(1 for q in questions if q.topic)} in scope, "
               f"{sum(1 for q in questions if not q.topic)} null; {len(kb.entries)} entries\n")
-    out.write(format_table(reports) + "\n")
+    out.write(format_table(reports) + "\n\n" + format_confusions(reports[0]) + "\n")
     if errors:
         for rep in reports:
             out.write(f"\n{rep.name}: {len(rep.errors)} misses\n")

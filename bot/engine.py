@@ -9,6 +9,7 @@ from pathlib import Path
 from .knowledge import Entry, KnowledgeBase, Problem, load, load_with_problems
 from .index import Index, build_index, build_lexicon
 from .matching import Result, match
+from .modelcache import load_or_train
 
 
 @dataclass(frozen=True)
@@ -33,16 +34,22 @@ class Engine:
     and rendering takes one `snapshot()` and uses it for both.
     """
 
-    def __init__(self, kb: KnowledgeBase, learned: tuple[tuple[str, str], ...] = ()):
+    def __init__(self, kb: KnowledgeBase, learned: tuple[tuple[str, str], ...] = (), *, ranker: bool = True):
         self._lock = threading.Lock()  # serialises writers; readers never wait
         self._learned = tuple(learned)
+        self._ranker = ranker
         self._lexicon = build_lexicon(kb)
-        self._snapshot = Snapshot(kb, build_index(kb, self._learned, lexicon=self._lexicon))
+        self._model = load_or_train(kb, self._lexicon) if ranker else None
+        self._snapshot = Snapshot(kb, self._build(kb))
+
+    def _build(self, kb: KnowledgeBase) -> Index:
+        return build_index(kb, self._learned, lexicon=self._lexicon, model=self._model)
 
     @classmethod
-    def from_path(cls, root: str | Path | None = None, learned: tuple[tuple[str, str], ...] = ()) -> Engine:
+    def from_path(cls, root: str | Path | None = None, learned: tuple[tuple[str, str], ...] = (),
+                  *, ranker: bool = True) -> Engine:
         """Load the knowledge base (raising KnowledgeError when it is broken) and index it."""
-        return cls(load(root), learned)
+        return cls(load(root), learned, ranker=ranker)
 
     def snapshot(self) -> Snapshot:
         """The current knowledge base and index, consistent with each other and never changed."""
@@ -71,7 +78,9 @@ class Engine:
             if kb.entry(entry_id) is None:
                 return False
             self._learned = self._learned + ((entry_id, question),)
-            self._snapshot = Snapshot(kb, build_index(kb, self._learned, lexicon=self._lexicon))
+            # The ranker weighs evidence, not entries: the new phrasing counts at once
+            # through the neighbours and the lexical index, without retraining.
+            self._snapshot = Snapshot(kb, self._build(kb))
         return True
 
     def reload(self, root: str | Path | None = None) -> list[Problem]:
@@ -84,8 +93,8 @@ class Engine:
         if problems:
             return problems
         lexicon = build_lexicon(kb)
+        model = load_or_train(kb, lexicon) if self._ranker else None
         with self._lock:
-            index = build_index(kb, self._learned, lexicon=lexicon)
-            self._lexicon = lexicon
-            self._snapshot = Snapshot(kb, index)
+            self._lexicon, self._model = lexicon, model
+            self._snapshot = Snapshot(kb, self._build(kb))
         return []

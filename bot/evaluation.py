@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -36,7 +37,9 @@ class Report:
     top3: int = 0
     wrong: int = 0
     abstain: int = 0
+    permissive: int = 0  # answered with a verdict more permissive than the right entry's
     errors: list[str] = field(default_factory=list)
+    confused: Counter = field(default_factory=Counter)  # (wanted topic, answered or first offered topic)
 
     @property
     def top1_rate(self) -> float:
@@ -73,8 +76,13 @@ def load_labelled(path: str | Path) -> list[Labelled]:
     return out
 
 
-def evaluate(questions: list[Labelled], answer: Callable[[str], Result], name: str) -> Report:
-    """Run every question through `answer` and count hits and misses."""
+def evaluate(questions: list[Labelled], answer: Callable[[str], Result], name: str,
+             verdicts: dict[str, int | None] | None = None) -> Report:
+    """Run every question through `answer` and count hits and misses.
+
+    `verdicts` (topic -> permissiveness, see `topic_permissiveness`) enables the count of
+    answers more permissive than the right one.
+    """
     rep = Report(name)
     for lab in questions:
         res = answer(lab.question)
@@ -97,11 +105,43 @@ def evaluate(questions: list[Labelled], answer: Callable[[str], Result], name: s
         rep.top3 += bool(offered & lab.accepted)
         if res.status is Status.ANSWERED and res.topic not in lab.accepted:
             rep.wrong += 1
-            rep.errors.append(f"WRONG {res.topic:28} want {lab.topic:28} {lab.question}")
+            rep.confused[(lab.topic, res.topic)] += 1
+            worse = _more_permissive(res.topic, lab.accepted, verdicts)
+            rep.permissive += worse
+            rep.errors.append(f"{'PERMISSIVE' if worse else 'WRONG'} {res.topic:28} want {lab.topic:28} {lab.question}")
         elif not hit1:
             got = ",".join(c.topic for c in res.candidates[:3])
+            if res.candidates and res.candidates[0].topic not in lab.accepted:
+                rep.confused[(lab.topic, res.candidates[0].topic)] += 1
             rep.errors.append(f"MISS  {res.status.value:10} want {lab.topic:28} got [{got}] {lab.question}")
     return rep
+
+
+def topic_permissiveness(index: Index) -> dict[str, int | None]:
+    """Each topic's verdict as a permissiveness rank (the strictest of its entries)."""
+    out: dict[str, int | None] = {}
+    for e in index.entries:
+        rank = e.verdict.permissiveness
+        if rank is not None:
+            out[e.topic] = rank if out.get(e.topic) is None else min(out[e.topic], rank)
+        else:
+            out.setdefault(e.topic, None)
+    return out
+
+
+def _more_permissive(got: str | None, accepted: frozenset[str], verdicts: dict[str, int | None] | None) -> bool:
+    """Whether the answered topic allows more than every accepted one (info counts as neither)."""
+    if not verdicts or got is None or verdicts.get(got) is None:
+        return False
+    wanted = [verdicts.get(t) for t in accepted if verdicts.get(t) is not None]
+    return bool(wanted) and verdicts[got] > max(wanted)
+
+
+def format_confusions(rep: Report, most: int = 10) -> str:
+    """The topic pairs most often confused: wanted -> answered (or offered first)."""
+    lines = [f"{rep.name}: most confused topic pairs (wanted -> got)"]
+    lines += [f"  {n:3}  {want} -> {got}" for (want, got), n in rep.confused.most_common(most)]
+    return "\n".join(lines)
 
 
 class NaiveBaseline:
@@ -139,12 +179,14 @@ def best_baseline(questions: list[Labelled], index: Index) -> tuple[NaiveBaselin
 
 def format_table(reports: list[Report]) -> str:
     """The figures side by side, one row per bot."""
-    head = f"{'bot':34} {'in-scope top-1':>15} {'in-scope top-3':>15} {'wrong (all)':>12} {'null abstain':>13}"
+    head = (f"{'bot':34} {'in-scope top-1':>15} {'in-scope top-3':>15} {'wrong (all)':>12} {'null abstain':>13}"
+            f" {'permissive':>10}")
     lines = [head, "-" * len(head)]
     for r in reports:
         lines.append(
             f"{r.name:34} {r.top1_rate:>8.1%} {r.top1:>3}/{r.in_scope:<3} {r.top3_rate:>8.1%} {r.top3:>3}/{r.in_scope:<3}"
-            f" {r.wrong_rate:>6.1%} {r.wrong:>2}/{r.total:<3} {r.abstain_rate:>6.1%} {r.abstain:>2}/{r.null:<3}")
+            f" {r.wrong_rate:>6.1%} {r.wrong:>2}/{r.total:<3} {r.abstain_rate:>6.1%} {r.abstain:>2}/{r.null:<3}"
+            f" {r.permissive:>10}")
     return "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from .knowledge import Entry, KnowledgeBase
+from .ranker import Model, Neighbours
 from .text import Lexicon, _candidates, clean, normalize
 
 # A keyword counts only when at most this share of the entries use its words.
@@ -19,17 +20,39 @@ KEYWORD_MAX_SHARE = 0.12
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    """Calibrated on the development set; see benchmarks/ and the eval command."""
+class Cutoffs:
+    """Where the decision between answered / suggest / unanswered falls, on one score scale."""
 
-    answer: float = 0.36       # minimum score to answer outright
-    margin: float = 0.08       # lead over the best entry of another topic to answer outright
-    agree_margin: float = 0.04  # the smaller lead that suffices when every close rival also prohibits
-    suggest: float = 0.28      # minimum score to offer an entry as a choice
-    suggest_gap: float = 0.12  # choices within this distance of the best one
-    fuzzy_floor: float = 0.30  # a best-example similarity below this is penalised
-    strong: float = 0.80       # a question without election words, or about an out-of-scope
+    answer: float              # minimum score to answer outright
+    margin: float              # lead over the best entry of another topic to answer outright
+    agree_margin: float        # the smaller lead that suffices when every close rival also prohibits
+    suggest: float             # minimum score to offer an entry as a choice
+    suggest_gap: float         # choices within this distance of the best one
+    strong: float              # a question without election words, or about an out-of-scope
                                # matter, is answered only at this score
+    single: float              # the best one answered when no other topic is near enough to offer
+    floor: float               # below this an entry is not offered at all
+    rival: float = 0.0         # an entry of another topic below this is no rival
+    permissive: float = 0.0    # the least score to answer with a verdict that allows anything
+    stricter: float = 1.0      # a stricter entry of another topic at this score blocks such an answer
+
+
+# The lexical score alone (no ranker): calibrated on the development set in the first build.
+LEXICAL = Cutoffs(answer=0.36, margin=0.08, agree_margin=0.04, suggest=0.28, suggest_gap=0.12, strong=0.80,
+                  single=0.36, floor=0.22, permissive=0.36, stricter=1.01)
+# The ranker's probability that an entry is right: fitted on the project's labelled sets
+# (benchmarks/calibration.py prints the table behind these).
+RANKED = Cutoffs(answer=0.5, margin=0.15, agree_margin=0.1, suggest=0.15, suggest_gap=0.5, strong=0.9,
+                 single=0.4, floor=0.05, rival=0.1, permissive=0.5, stricter=0.1)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The lexical score's weights and the two decision scales; see benchmarks/ and the eval command."""
+
+    lexical: Cutoffs = LEXICAL
+    ranked: Cutoffs = RANKED
+    fuzzy_floor: float = 0.30  # a best-example similarity below this is penalised
     w_best: float = 0.50       # weight of the closest single phrasing (weighted token F1)
     w_cov: float = 0.40        # weight of how much of the question the entry's vocabulary covers
     w_fuzzy: float = 0.10      # weight of the fuzzy text similarity to the closest phrasing
@@ -68,6 +91,8 @@ class Index:
     smalltalk: frozenset[str]
     unknown_idf: float
     about_bot: frozenset[int]  # entries (by position) that describe the bot itself
+    neighbours: Neighbours | None = None  # n-gram similarity to every phrasing (the ranker's input)
+    model: Model | None = None  # the learned ranker; None: the lexical score decides alone
     thresholds: Thresholds = field(default_factory=Thresholds)
 
 
@@ -128,8 +153,13 @@ def _derive_roots(kb: KnowledgeBase, lexicon: Lexicon) -> frozenset[str]:
 
 
 def build_index(kb: KnowledgeBase, learned: Iterable[tuple[str, str]] = (),
-                thresholds: Thresholds | None = None, lexicon: Lexicon | None = None) -> Index:
-    """Index every entry's title, examples and keywords, plus learned (entry_id, question) pairs."""
+                thresholds: Thresholds | None = None, lexicon: Lexicon | None = None,
+                model: Model | None = None) -> Index:
+    """Index every entry's title, examples and keywords, plus learned (entry_id, question) pairs.
+
+    `model` is the learned ranker trained for this knowledge base (see bot/training.py);
+    without it the lexical score decides alone.
+    """
     lexicon = lexicon or build_lexicon(kb)
     entries = kb.entries
     pos = {e.id: i for i, e in enumerate(entries)}
@@ -141,8 +171,10 @@ def build_index(kb: KnowledgeBase, learned: Iterable[tuple[str, str]] = (),
 
     docs: list[_Doc] = []
     entry_docs: list[list[int]] = [[] for _ in entries]
+    phrasings: list[str] = []
     for i, text, weight in texts:
         norm = normalize(text, lexicon)
+        phrasings.append(ranker_text(norm) or text.lower())
         if not norm.content:
             continue
         entry_docs[i].append(len(docs))
@@ -198,7 +230,12 @@ def build_index(kb: KnowledgeBase, learned: Iterable[tuple[str, str]] = (),
     talk = kb.lexicon_data.get("smalltalk") or {}
     smalltalk = frozenset(t for group in talk.values() for w in group or ()
                           for t in normalize(str(w), _no_stop(lexicon)).tokens)
+    oos = [ranker_text(normalize(str(q), lexicon)) for q in kb.lexicon_data.get("outofscope") or ()]
+    oos = [q for q in oos if q]
+    neighbours = Neighbours([*phrasings, *oos], [*(i for i, _, _ in texts), *(len(entries) for _ in oos)],
+                            len(entries)) if entries else None
     return Index(
+        neighbours=neighbours, model=model,
         lexicon=lexicon, entries=entries, docs=tuple(docs),
         entry_docs=tuple(tuple(x) for x in entry_docs),
         postings={t: tuple(p) for t, p in postings.items()}, idf=idf, keywords=keywords, anchors=anchors, excludes=excludes,
@@ -208,6 +245,11 @@ def build_index(kb: KnowledgeBase, learned: Iterable[tuple[str, str]] = (),
         about_bot=frozenset(pos[eid] for a in kb.areas if a.about_bot for eid in a.entries if eid in pos),
         thresholds=thresholds or Thresholds(),
     )
+
+
+def ranker_text(norm) -> str:
+    """What the ranker's n-grams read: the normalised words, stop words included."""
+    return " ".join(norm.tokens)
 
 
 def _no_stop(lexicon: Lexicon) -> Lexicon:

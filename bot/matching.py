@@ -10,10 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
+import numpy as np
+
 from rapidfuzz import fuzz, process
 
-from .index import Index
+from .index import Cutoffs, Index, ranker_text
 from .knowledge import Verdict
+from .ranker import Signals, candidate_features
 from .text import Normalized, normalize
 
 VOWELS = set("aiueo")
@@ -66,78 +69,184 @@ def match(question: str, index: Index, *, explain: bool = False, limit: int = 3)
     """Decide how to answer `question`: one entry, a few choices, unknown, or small talk."""
     if not isinstance(question, str):
         question = "" if question is None else str(question)
-    norm = normalize(question, index.lexicon)
-    terms = _correct(_dedupe(norm.content), index)
-    details: list[str] = [f"normalised: {norm.text!r}", f"terms: {' '.join(terms)}"] if explain else []
+    details: list[str] = []
+    ev = gather(question, index, details if explain else None)
+    norm, terms = ev.norm, ev.terms
+    if explain:
+        details[:0] = [f"normalised: {norm.text!r}", f"terms: {' '.join(terms)}"]
 
     def candidates(scored: list[tuple[float, int]]) -> tuple[Candidate, ...]:
         return tuple(Candidate(index.entries[i].id, index.entries[i].topic, round(s, 4)) for s, i in scored)
 
-    def result(status: Status, reason: str, scored: list[tuple[float, int]] = (), best: int | None = None) -> Result:
-        entry = index.entries[best] if best is not None else None
-        top = scored[0][0] if scored else 0.0
-        close = candidates(_rivals(scored, index)) if entry else ()
-        return Result(question, status, entry.id if entry else None, entry.topic if entry else None,
-                      round(top, 4), candidates(scored[:limit]), norm.text, reason, tuple(details), close)
-
     if _is_smalltalk(terms, index) and not (terms and _asks(question, norm)):
-        return result(Status.SMALLTALK, "greeting, thanks or noise")
-    scored = _score(terms, index, details if explain else None)
+        return Result(question, Status.SMALLTALK, None, None, 0.0, (), norm.text, "greeting, thanks or noise",
+                      tuple(details))
+    if index.model is not None and ev.candidates and (ev.verbatim is not None or ev.oos_verbatim):
+        if ev.oos_verbatim:
+            return Result(question, Status.UNANSWERED, None, None, 0.0, (), norm.text,
+                          "one of the curated out-of-scope questions", tuple(details))
+        entry = index.entries[ev.verbatim]
+        status = Status.SMALLTALK if ev.verbatim in index.about_bot else Status.ANSWERED
+        return Result(question, status, entry.id, entry.topic, 1.0,
+                      (Candidate(entry.id, entry.topic, 1.0),), norm.text, "one of the entry's phrasings",
+                      tuple(details))
+    if index.model is not None and ev.candidates:
+        probs = index.model.probabilities(ev.rows)
+        scored = sorted(zip(probs.tolist(), ev.candidates), key=lambda x: (-x[0], x[1]))
+        cut = index.thresholds.ranked
+        if explain:
+            details.append("ranker (P that the entry is right):")
+            details.extend(f"  {index.entries[i].id}: p={p:.3f} " + " ".join(
+                f"{name}={v:.2f}" for name, v in zip(("knn", "lex"), (ev.rows[ev.candidates.index(i)][0],
+                                                                         ev.rows[ev.candidates.index(i)][4])))
+                for p, i in scored[:limit + 2])
+    else:
+        scored = [(c.score, c.entry) for c in ev.lexical]
+        cut = index.thresholds.lexical
+    status, reason, shown, best = _decide(scored, ev.signals, index, cut)
+    entry = index.entries[best] if best is not None else None
+    close = candidates(_rivals(scored, index, cut)) if entry else ()
+    return Result(question, status, entry.id if entry else None, entry.topic if entry else None,
+                  round(scored[0][0], 4) if scored else 0.0, candidates(shown[:limit]), norm.text, reason,
+                  tuple(details), close)
+
+
+def _decide(scored: list[tuple[float, int]], signals: Signals, index: Index,
+            cut: Cutoffs) -> tuple[Status, str, list[tuple[float, int]], int | None]:
+    """(status, reason, candidates to show, the entry answered) for scored candidates."""
     if not scored:
-        return result(Status.UNANSWERED, "no candidate")
-    th = index.thresholds
+        return Status.UNANSWERED, "no candidate", [], None
     top_score, top = scored[0]
-    rivals = _rivals(scored, index)
+    rivals = _rivals(scored, index, cut)
     clear = not rivals
-    tokens = set(norm.tokens) | set(terms)
-    if not tokens & index.domain or (_has_offtopic(norm.tokens, index) and not tokens & index.normative):
+    if not signals.domain or (signals.offtopic and not signals.normative):
         # Out of scope (no election word; or salary, leave, schedules, fees ... asked as
         # such) unless the question is nearly one of our phrasings.
-        if top_score >= th.strong and clear:
-            return result(Status.ANSWERED, "strong match outside election vocabulary", scored, top)
-        return result(Status.UNANSWERED, "out of scope", scored)
-    if top in index.about_bot and top_score >= th.suggest:
+        if top_score >= cut.strong and clear:
+            return Status.ANSWERED, "strong match outside election vocabulary", scored, top
+        return Status.UNANSWERED, "out of scope", scored, None
+    if top in index.about_bot and top_score >= cut.suggest:
         # "Who made you?" is small talk: answered with the card about the bot, never
         # counted as a neutrality answer or logged for curators.
-        return result(Status.SMALLTALK, "about the bot", scored, top)
-    if top_score >= th.answer and clear:
-        return result(Status.ANSWERED, "clear match", scored, top)
-    if top_score >= th.answer and _all_prohibit(scored, rivals, index):
+        return Status.SMALLTALK, "about the bot", scored, top
+    if _riskier(scored, index, cut):
+        # A wrong "boleh" costs a career: a verdict that allows more than a plausible
+        # alternative's is never given on a guess. The user chooses.
+        choices = _choices(scored, index, cut)
+        if len(choices) >= 2:
+            return Status.SUGGEST, "a stricter verdict is plausible", choices, None
+        return Status.UNANSWERED, "a stricter verdict is plausible", scored, None
+    if top_score >= cut.answer and clear:
+        return Status.ANSWERED, "clear match", scored, top
+    if top_score >= cut.answer and _all_prohibit(scored, rivals, index, cut):
         # The close candidates differ in topic but all say "dilarang": the verdict the user
         # gets is right either way, and the card links the neighbours.
-        return result(Status.ANSWERED, "close candidates all prohibit", scored, top)
-    choices = _choices(scored, index)
-    if choices and choices[0][0] >= th.suggest:
-        return result(Status.SUGGEST, "close candidates", choices)
-    return result(Status.UNANSWERED, "no entry close enough", scored)
+        return Status.ANSWERED, "close candidates all prohibit", scored, top
+    choices = _choices(scored, index, cut)
+    if len(choices) >= 2 and choices[0][0] >= cut.suggest:
+        return Status.SUGGEST, "close candidates", choices, None
+    if len(choices) == 1 and top_score >= cut.single:
+        # A single "Maksud Anda" is an answer in disguise: no other topic is anywhere near.
+        return Status.ANSWERED, "the only candidate", scored, top
+    return Status.UNANSWERED, "no entry close enough", scored, None
 
 
-def _rivals(scored: list[tuple[float, int]], index: Index) -> list[tuple[float, int]]:
+# How many candidates each view (lexical, nearest phrasings) brings to the ranker.
+SHORTLIST = 10
+# N-gram similarity at which a question is one of the phrasings, give or take a typo: the
+# ranker never sees such pairs in training (each example is held out), so they are decided
+# here. Curators' learned examples rely on it to take effect for the very next question.
+VERBATIM = 0.92
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything known about a question before the decision: its words and the candidates' evidence."""
+
+    norm: Normalized
+    terms: list[str]
+    lexical: list[Lexical]
+    signals: Signals
+    candidates: tuple[int, ...] = ()
+    rows: object = None  # np.ndarray of ranker FEATURES, one row per candidate
+    verbatim: int | None = None  # the entry one of whose phrasings the question all but repeats
+    oos_verbatim: bool = False   # the question all but repeats a curated out-of-scope question
+
+
+def gather(question: str, index: Index, details: list[str] | None = None) -> Evidence:
+    """Normalise the question and collect the lexical and nearest-phrasing evidence for it."""
+    norm = normalize(question, index.lexicon)
+    terms = _correct(_dedupe(norm.content), index)
+    lexical = _score(terms, index, details)
+    tokens = set(norm.tokens) | set(terms)
+    signals = Signals(domain=bool(tokens & index.domain), offtopic=_has_offtopic(norm.tokens, index),
+                      normative=bool(tokens & index.normative), length=len(terms))
+    nb = index.neighbours
+    if nb is None or not index.entries:
+        return Evidence(norm, terms, lexical, signals)
+    sims, oos = nb.similarities(ranker_text(norm))
+    knn = nb.per_entry(sims)
+    near = np.argpartition(-knn, min(SHORTLIST, len(knn) - 1))[:SHORTLIST] if len(knn) > SHORTLIST else range(len(knn))
+    cands = tuple(dict.fromkeys([*(c.entry for c in lexical[:SHORTLIST]), *(int(i) for i in near if knn[i] > 0)]))
+    by_entry = {c.entry: c for c in lexical}
+    rows = candidate_features(cands, by_entry, knn, [nb.top_two(sims, e) for e in cands], oos, signals)
+    same = [e for e in cands if knn[e] >= VERBATIM]
+    topics = {index.entries[e].topic for e in same}
+    verbatim = max(same, key=lambda e: knn[e]) if len(topics) == 1 else None
+    return Evidence(norm, terms, lexical, signals, cands, rows, verbatim, oos >= VERBATIM)
+
+
+def _rivals(scored: list[tuple[float, int]], index: Index, cut: Cutoffs) -> list[tuple[float, int]]:
     """Entries of other topics than the best one, within the answering margin of it."""
     if not scored:
         return []
     top_score, top = scored[0]
     topic = index.entries[top].topic
     return [(s, i) for s, i in scored[1:]
-            if index.entries[i].topic != topic and top_score - s < index.thresholds.margin]
+            if index.entries[i].topic != topic and top_score - s < cut.margin and s >= cut.rival]
 
 
-def _all_prohibit(scored: list[tuple[float, int]], rivals: list[tuple[float, int]], index: Index) -> bool:
+def _riskier(scored: list[tuple[float, int]], index: Index, cut: Cutoffs) -> bool:
+    """Whether the best entry allows more than a plausible entry of another topic, or is not sure enough."""
+    top_score, top = scored[0]
+    entry = index.entries[top]
+    rank = entry.verdict.permissiveness
+    if not rank:  # dilarang or info: nothing more permissive to fear
+        return False
+    if top_score < cut.permissive:
+        return True
+    for s, i in scored[1:]:
+        other = index.entries[i]
+        if s < cut.stricter or top_score - s > cut.suggest_gap:
+            break
+        if other.topic != entry.topic and other.verdict.permissiveness is not None and other.verdict.permissiveness < rank:
+            return True
+    return False
+
+
+def _all_prohibit(scored: list[tuple[float, int]], rivals: list[tuple[float, int]], index: Index,
+                  cut: Cutoffs) -> bool:
     """Whether the best entry prohibits, so does every close rival, and it still leads a little."""
     top_score, top = scored[0]
     return (index.entries[top].verdict is Verdict.DILARANG
             and all(index.entries[i].verdict is Verdict.DILARANG for _, i in rivals)
-            and top_score - rivals[0][0] >= index.thresholds.agree_margin)
+            and top_score - rivals[0][0] >= cut.agree_margin)
 
 
-def _choices(scored: list[tuple[float, int]], index: Index) -> list[tuple[float, int]]:
-    """Up to three candidates of distinct topics close to the best one."""
-    th = index.thresholds
+def _choices(scored: list[tuple[float, int]], index: Index, cut: Cutoffs) -> list[tuple[float, int]]:
+    """Up to three candidates of distinct topics close to the best one.
+
+    When only the best one is close, the next topics above the floor join it: a single
+    choice is no choice.
+    """
     out: list[tuple[float, int]] = []
     topics: set[str] = set()
     best = scored[0][0]
     for s, i in scored:
-        if s < th.suggest or best - s > th.suggest_gap or len(out) == 3:
+        if s < cut.floor or len(out) == 3:
+            break
+        close = s >= cut.suggest and best - s <= cut.suggest_gap
+        if not close and len(out) >= 2:
             break
         topic = index.entries[i].topic
         if topic not in topics:
@@ -194,7 +303,21 @@ def _has_offtopic(tokens: tuple[str, ...], index: Index) -> bool:
     return False
 
 
-def _score(terms: list[str], index: Index, details: list[str] | None) -> list[tuple[float, int]]:
+@dataclass(frozen=True)
+class Lexical:
+    """The lexical evidence for one entry: its score and the parts it is made of."""
+
+    entry: int
+    score: float
+    best: float      # the closest phrasing's weighted token F1
+    coverage: float  # share of the question's weight the entry's vocabulary covers
+    fuzzy: float     # rapidfuzz similarity to the closest phrasing
+    keywords: int    # the entry's distinctive keywords found in the question
+    anchored: int    # 1: an anchor word is there, 0: the entry has no anchors, -1: anchors, none there
+    excluded: bool   # a word that shows the question is not about this entry
+
+
+def _score(terms: list[str], index: Index, details: list[str] | None) -> list[Lexical]:
     """Score entries: coverage of the question by the entry, best phrasing, fuzzy text, keywords."""
     weights = {t: index.idf.get(t, index.unknown_idf * index.thresholds.unknown_weight) for t in terms}
     total = sum(weights.values())
@@ -210,6 +333,7 @@ def _score(terms: list[str], index: Index, details: list[str] | None) -> list[tu
     shortlist = sorted(coverage, key=lambda i: (-coverage[i], i))[:15]
     qset = frozenset(terms)
     qtext = " ".join(sorted(terms))
+    th = index.thresholds
     scored = []
     for i in shortlist:
         best_f, best_doc = 0.0, None
@@ -225,20 +349,19 @@ def _score(terms: list[str], index: Index, details: list[str] | None) -> list[tu
                 best_f, best_doc = f, doc
         fz = fuzz.token_sort_ratio(qtext, " ".join(sorted(best_doc.tokens))) / 100 if best_doc else 0.0
         kw = sum(1 for kw in index.keywords[i] if all(t in qset for t in kw))
-        kw_score = min(1.0, kw / 2)
         cov = coverage[i] / total
-        th = index.thresholds
-        score = th.w_best * best_f + th.w_cov * cov + th.w_fuzzy * fz + th.w_kw * kw_score
+        score = th.w_best * best_f + th.w_cov * cov + th.w_fuzzy * fz + th.w_kw * min(1.0, kw / 2)
         if best_f < th.fuzzy_floor:
             score *= 0.85
-        if index.anchors[i]:
-            anchored = _has_any(index.anchors[i], qset)
-            score = score + th.anchor_bonus if anchored else score * th.anchor_penalty
-        if _has_any(index.excludes[i], qset):
+        anchored = (1 if _has_any(index.anchors[i], qset) else -1) if index.anchors[i] else 0
+        if anchored:
+            score = score + th.anchor_bonus if anchored > 0 else score * th.anchor_penalty
+        excluded = _has_any(index.excludes[i], qset)
+        if excluded:
             score *= th.anchor_penalty
-        scored.append((score, i))
+        scored.append(Lexical(i, score, best_f, cov, fz, kw, anchored, excluded))
         if details is not None:
             details.append(f"  {index.entries[i].id}: score={score:.3f} best={best_f:.2f} cov={cov:.2f} "
                            f"fuzzy={fz:.2f} kw={kw} doc={best_doc.text if best_doc else ''!r}")
-    scored.sort(key=lambda x: (-x[0], x[1]))
+    scored.sort(key=lambda x: (-x.score, x.entry))
     return scored
