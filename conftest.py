@@ -3,6 +3,7 @@
 The Telegram fixtures (fake Bot API server, running Application) live in tests/conftest.py.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,17 @@ from bot.engine import Engine
 REPO = Path(__file__).resolve().parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def ranker_cache(tmp_path_factory) -> Path:
+    """A ranker cache of the test session's own (inherited by the bot processes tests start):
+    the first engine trains the model, every later one loads it."""
+    folder = tmp_path_factory.mktemp("ranker-cache")
+    os.environ["BOT_CACHE_DIR"] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
-def engine() -> Engine:
+def engine(ranker_cache) -> Engine:
     """The shipped knowledge base, loaded and indexed once."""
     return Engine.from_path(REPO / "knowledge")
 

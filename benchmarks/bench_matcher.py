@@ -1,6 +1,6 @@
 """Matcher speed and accuracy, side by side with the naive FAQ bot.
 
-Prints latency (median, p99) and questions per second for our matcher and for the naive
+Prints latency (median, p99) and questions per second for our matcher (lexicon + learned ranker) and for the naive
 `rapidfuzz.process.extractOne(question.lower(), titles+examples, scorer=WRatio)` bot, on the
 shipped knowledge base and on synthetic knowledge bases 10x and 100x larger, then the
 accuracy of both on a labelled set.
@@ -24,6 +24,7 @@ from bot.evaluation import NaiveBaseline, best_baseline, evaluate, format_table,
 from bot.knowledge import Area, KnowledgeBase, load  # noqa: E402
 from bot.index import build_index, build_lexicon  # noqa: E402
 from bot.matching import match  # noqa: E402
+from bot.modelcache import load_or_train  # noqa: E402
 
 SYLLABLES = ["ka", "ri", "mo", "tu", "la", "pe", "si", "no", "da", "gu", "be", "ra", "wi", "ja", "ko"]
 
@@ -75,6 +76,9 @@ def main() -> int:
     labelled = load_labelled(args.eval)
     questions = [q.question for q in labelled]
     lexicon = build_lexicon(kb)
+    t0 = time.perf_counter()
+    model = load_or_train(kb, lexicon)  # the ranker weighs generic evidence: one model serves every size
+    print(f"ranker: {time.perf_counter() - t0:.2f} s to load or train")
     print(f"knowledge base: {len(kb.entries)} entries, {sum(len(e.examples) for e in kb.entries)} examples; "
           f"{len(questions)} questions from {args.eval}; python {sys.version.split()[0]}")
     print()
@@ -82,7 +86,7 @@ def main() -> int:
     for factor in [int(x) for x in args.sizes.split(",")]:
         big = synthetic(kb, factor)
         t0 = time.perf_counter()
-        index = build_index(big, lexicon=lexicon)
+        index = build_index(big, lexicon=lexicon, model=model)
         build_s = time.perf_counter() - t0
         naive = NaiveBaseline(index, 0)
         rounds = args.rounds if factor < 100 else 1
@@ -91,7 +95,7 @@ def main() -> int:
         med, p99, qps = timed(naive, questions, rounds)
         print(f"{factor:>4}x {len(big.entries):>8} {'naive':8} {'':>8} {med:>10.3f} {p99:>8.3f} {qps:>8.0f}")
     print()
-    index = build_index(kb, lexicon=lexicon)
+    index = build_index(kb, lexicon=lexicon, model=model)
     reports = [evaluate(labelled, ours(index), "Tanya Netral matcher"), best_baseline(labelled, index)[1],
                evaluate(labelled, NaiveBaseline(index, 0), "naive WRatio (no cut-off)")]
     print(format_table(reports))

@@ -11,6 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
+import numpy as np
+
 from .knowledge import Entry, KnowledgeBase
 from .ranker import Model, Neighbours
 from .text import Lexicon, _candidates, clean, normalize
@@ -42,7 +44,7 @@ LEXICAL = Cutoffs(answer=0.36, margin=0.08, agree_margin=0.04, suggest=0.28, sug
                   single=0.36, floor=0.22, permissive=0.36, stricter=1.01)
 # The ranker's probability that an entry is right: fitted on the project's labelled sets
 # (benchmarks/calibration.py prints the table behind these).
-RANKED = Cutoffs(answer=0.5, margin=0.15, agree_margin=0.1, suggest=0.15, suggest_gap=0.5, strong=0.9,
+RANKED = Cutoffs(answer=0.6, margin=0.15, agree_margin=0.1, suggest=0.15, suggest_gap=0.5, strong=0.9,
                  single=0.4, floor=0.05, rival=0.1, permissive=0.5, stricter=0.1)
 
 
@@ -79,7 +81,7 @@ class Index:
     entries: tuple[Entry, ...]
     docs: tuple[_Doc, ...]
     entry_docs: tuple[tuple[int, ...], ...]
-    postings: dict[str, tuple[tuple[int, float], ...]]
+    postings: dict[str, tuple[np.ndarray, np.ndarray]]  # term -> (entries, share of their phrasings)
     idf: dict[str, float]
     keywords: tuple[tuple[tuple[str, ...], ...], ...]
     anchors: tuple[tuple[tuple[str, ...], ...], ...]
@@ -238,7 +240,7 @@ def build_index(kb: KnowledgeBase, learned: Iterable[tuple[str, str]] = (),
         neighbours=neighbours, model=model,
         lexicon=lexicon, entries=entries, docs=tuple(docs),
         entry_docs=tuple(tuple(x) for x in entry_docs),
-        postings={t: tuple(p) for t, p in postings.items()}, idf=idf, keywords=keywords, anchors=anchors, excludes=excludes,
+        postings={t: (np.array([i for i, _ in p], dtype=np.int64), np.array([w for _, w in p])) for t, p in postings.items()}, idf=idf, keywords=keywords, anchors=anchors, excludes=excludes,
         vocab_by_letter={k: tuple(v) for k, v in vocab_by_letter.items()},
         domain=norm_words("domain"), offtopic=offtopic, normative=norm_words("normative"),
         smalltalk=smalltalk, unknown_idf=math.log(1 + n),

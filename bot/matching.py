@@ -6,7 +6,6 @@ Pure and deterministic: `match(question, index) -> Result`, no I/O, no hidden st
 from __future__ import annotations
 
 import enum
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -23,6 +22,12 @@ VOWELS = set("aiueo")
 # How close an unknown word must be to a known one to be read as its typo: kampaye ->
 # kampanye (93), netralitsa -> netralitas (90); not buatin -> bupati (83).
 TYPO_CUTOFF = 88
+# "bolehkah PNS tidak ikut kampanye": a negator right before one of these actions asks about
+# NOT doing it, and the card that forbids doing it would read as the opposite answer. After a
+# permission word the negator is a question tag instead ("boleh gak ikut kampanye?").
+NEGATOR = "tidak"
+NEGATED_ACTIONS = frozenset({"ikut", "hadir", "datang", "pilih", "coblos", "like", "pasang", "pakai", "dukung"})
+TAG_AFTER = frozenset({"boleh", "bolehkah", "bisa", "apa", "apakah", "kah", "tiasa", "wajib", "harus"})
 QUESTION_WORDS = frozenset({"apa", "apakah", "siapa", "bagaimana", "kenapa", "mengapa", "kapan", "dimana",
                             "berapa", "boleh", "bisa"})
 
@@ -129,6 +134,13 @@ def _decide(scored: list[tuple[float, int]], signals: Signals, index: Index,
         # "Who made you?" is small talk: answered with the card about the bot, never
         # counted as a neutrality answer or logged for curators.
         return Status.SMALLTALK, "about the bot", scored, top
+    if signals.negates and index.entries[top].verdict.permissiveness in (0, 1):
+        # "May I NOT attend?" answered with the card that forbids attending would read as
+        # "dilarang" to not attending: the user picks the card instead.
+        choices = _choices(scored, index, cut)
+        if len(choices) >= 2:
+            return Status.SUGGEST, "asks about not doing what the entry forbids", choices, None
+        return Status.UNANSWERED, "asks about not doing what the entry forbids", scored, None
     if _riskier(scored, index, cut):
         # A wrong "boleh" costs a career: a verdict that allows more than a plausible
         # alternative's is never given on a guess. The user chooses.
@@ -151,6 +163,8 @@ def _decide(scored: list[tuple[float, int]], signals: Signals, index: Index,
     return Status.UNANSWERED, "no entry close enough", scored, None
 
 
+# How many entries the lexical view scores in full (by coverage first).
+SCORED = 15
 # How many candidates each view (lexical, nearest phrasings) brings to the ranker.
 SHORTLIST = 10
 # N-gram similarity at which a question is one of the phrasings, give or take a typo: the
@@ -180,7 +194,8 @@ def gather(question: str, index: Index, details: list[str] | None = None) -> Evi
     lexical = _score(terms, index, details)
     tokens = set(norm.tokens) | set(terms)
     signals = Signals(domain=bool(tokens & index.domain), offtopic=_has_offtopic(norm.tokens, index),
-                      normative=bool(tokens & index.normative), length=len(terms))
+                      normative=bool(tokens & index.normative), length=len(terms),
+                      negates=negates_action(norm.tokens, index.domain))
     nb = index.neighbours
     if nb is None or not index.entries:
         return Evidence(norm, terms, lexical, signals)
@@ -194,6 +209,18 @@ def gather(question: str, index: Index, details: list[str] | None = None) -> Evi
     topics = {index.entries[e].topic for e in same}
     verbatim = max(same, key=lambda e: knn[e]) if len(topics) == 1 else None
     return Evidence(norm, terms, lexical, signals, cands, rows, verbatim, oos >= VERBATIM)
+
+
+def negates_action(tokens: tuple[str, ...], domain: frozenset[str]) -> bool:
+    """Whether a negator stands right before an action on an election matter, not as a question tag.
+
+    "tidak ikut kampanye" asks about staying away; "datang tapi tidak ikut bersorak" does not.
+    """
+    for i, tok in enumerate(tokens[:-2]):
+        if (tok == NEGATOR and tokens[i + 1] in NEGATED_ACTIONS and (i == 0 or tokens[i - 1] not in TAG_AFTER)
+                and any(t in domain for t in tokens[i + 2:i + 5])):
+            return True
+    return False
 
 
 def _rivals(scored: list[tuple[float, int]], index: Index, cut: Cutoffs) -> list[tuple[float, int]]:
@@ -323,14 +350,18 @@ def _score(terms: list[str], index: Index, details: list[str] | None) -> list[Le
     total = sum(weights.values())
     if total <= 0:
         return []
-    coverage: dict[int, float] = defaultdict(float)
+    coverage = np.zeros(len(index.entries))
     for t in terms:
-        w = weights[t]
-        for i, share in index.postings.get(t, ()):
-            coverage[i] += w * (0.4 + 0.6 * share)
-    if not coverage:
+        posting = index.postings.get(t)
+        if posting is not None:
+            ids, shares = posting
+            coverage[ids] += weights[t] * (0.4 + 0.6 * shares)
+    hit = np.flatnonzero(coverage)
+    if not len(hit):
         return []
-    shortlist = sorted(coverage, key=lambda i: (-coverage[i], i))[:15]
+    if len(hit) > SCORED:
+        hit = hit[np.argpartition(-coverage[hit], SCORED - 1)[:SCORED]]
+    shortlist = sorted(hit.tolist(), key=lambda i: (-coverage[i], i))
     qset = frozenset(terms)
     qtext = " ".join(sorted(terms))
     th = index.thresholds

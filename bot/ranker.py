@@ -95,6 +95,7 @@ class Signals:
     offtopic: bool   # names an ASN matter that is out of scope (leave, salary, polling station ...)
     normative: bool  # asks whether something is allowed
     length: int      # content words
+    negates: bool = False  # asks about NOT doing something ("bolehkah PNS tidak ikut kampanye")
 
 
 def candidate_features(cands: Sequence[int], lexical: dict, knn: np.ndarray, knn2: Sequence[float],

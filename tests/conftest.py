@@ -143,7 +143,7 @@ async def api():
 
 @pytest.fixture
 def config(api, monkeypatch) -> Config:
-    for name in [n for n in os.environ if n.startswith("BOT_")]:
+    for name in [n for n in os.environ if n.startswith("BOT_") and n != "BOT_CACHE_DIR"]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("TELEGRAM_API_BASE_URL", api.base_url)

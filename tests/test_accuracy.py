@@ -1,25 +1,27 @@
 """Regression floors on the labelled development set (evalsets/dev.yaml, a copy of shared/eval/dev.yaml).
 
-The floors are the project's targets: at least 90 % of in-scope questions answered with
-an accepted topic, at least 90 % of out-of-scope questions left alone, and at most 3 % of
-all questions answered wrongly.
+The project's targets were at least 90 % of in-scope questions answered with an accepted
+topic, at least 90 % of out-of-scope questions left alone and at most 3 % answered wrongly;
+the floors are raised to what the lexicon + ranker reach (issue 10), with a little room. No
+answer may be more permissive than the right one on the sets the bot is tuned on.
 """
 
 from pathlib import Path
 
-from bot.evaluation import best_baseline, evaluate, load_labelled, ours
+from bot.evaluation import best_baseline, evaluate, load_labelled, ours, topic_permissiveness
 
-TOP1_FLOOR = 0.90
-ABSTAIN_FLOOR = 0.90
-WRONG_CEILING = 0.03
+TOP1_FLOOR = 0.93
+ABSTAIN_FLOOR = 0.97
+WRONG_CEILING = 0.015
 
 
 def test_dev_set_floors(engine, evalsets_dir):
     questions = load_labelled(evalsets_dir / "dev.yaml")
-    rep = evaluate(questions, ours(engine.index), "ours")
+    rep = evaluate(questions, ours(engine.index), "ours", topic_permissiveness(engine.index))
     assert rep.top1_rate >= TOP1_FLOOR, rep.errors
     assert rep.abstain_rate >= ABSTAIN_FLOOR, rep.errors
     assert rep.wrong_rate <= WRONG_CEILING, rep.errors
+    assert rep.permissive == 0, rep.errors
 
 
 def test_clearly_better_than_the_naive_faq_bot(engine, evalsets_dir):
@@ -33,7 +35,19 @@ def test_clearly_better_than_the_naive_faq_bot(engine, evalsets_dir):
 def test_second_question_set_floors(engine):
     """evalsets/team.yaml: written apart from the knowledge base, 150 in scope and 50 not."""
     questions = load_labelled(Path(__file__).resolve().parent.parent / "evalsets" / "team.yaml")
-    rep = evaluate(questions, ours(engine.index), "ours")
-    assert rep.top1_rate >= 0.88, rep.errors
-    assert rep.abstain_rate >= ABSTAIN_FLOOR, rep.errors
+    rep = evaluate(questions, ours(engine.index), "ours", topic_permissiveness(engine.index))
+    assert rep.top1_rate >= 0.91, rep.errors
+    assert rep.abstain_rate >= 0.94, rep.errors
     assert rep.wrong_rate <= WRONG_CEILING, rep.errors
+    assert rep.permissive == 0, rep.errors
+
+
+def test_held_out_set_floors(engine, evalsets_dir):
+    """evalsets/fresh.yaml: long stories, dialects and near-domain questions nobody tuned on at
+    first (tuned on since). A regression floor, well below the targets of issue 10."""
+    rep = evaluate(load_labelled(evalsets_dir / "fresh.yaml"), ours(engine.index), "ours",
+                   topic_permissiveness(engine.index))
+    assert rep.top1_rate >= 0.74, rep.errors
+    assert rep.abstain_rate >= 0.78, rep.errors
+    assert rep.wrong_rate <= 0.11, rep.errors
+    assert rep.permissive <= 1, rep.errors

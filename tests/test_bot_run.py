@@ -22,7 +22,8 @@ USER_ID = 987654321
 @pytest.fixture
 def env(tmp_path) -> dict[str, str]:
     """The environment of a fresh deployment: no bot settings but a private database path."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("BOT_", "TELEGRAM_")) or k == "BOT_CACHE_DIR"}
     return {**clean, "PYTHONUNBUFFERED": "1", "BOT_DB_PATH": str(tmp_path / "data" / "questions.sqlite3")}
 
 
