@@ -75,6 +75,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="csv (Excel-ready, the default) or jsonl (one JSON object per line)")
     export.add_argument("--since", metavar="AGE", help="only rows newer than this, e.g. 7d, 12h")
     export.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+    report = log_sub.add_parser("report", help="one self-contained HTML page with charts of the log",
+                                description="Write an HTML report (charts, largest unanswered groups, votes, "
+                                            "unknown words) that opens offline in any browser.")
+    report.add_argument("--out", metavar="FILE", required=True, help="the HTML file to write, e.g. report.html")
+    report.add_argument("--since", metavar="AGE", help="the period of the report (default 30d), e.g. 7d")
+    words = log_sub.add_parser("words", help="words in logged questions that the bot does not know",
+                               description="Words in logged questions that neither the lexicons nor the "
+                                           "knowledge base know, most frequent first, with an example question.")
+    words.add_argument("--since", metavar="AGE", help="only questions newer than this (default 30d), e.g. 7d")
+    words.add_argument("--limit", metavar="N", type=int, default=50, help="show at most N words (default 50)")
     purge = log_sub.add_parser("purge", help="delete rows older than DAYS")
     purge.add_argument("--older-than", metavar="DAYS", type=int, required=True,
                        help="delete questions (and their votes) asked more than DAYS days ago")

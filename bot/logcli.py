@@ -1,4 +1,4 @@
-"""`log queue|stats|export|purge` and `kb learned`: the question log from the command line."""
+"""`log queue|stats|export|report|words|purge` and `kb learned`: the question log from the command line."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from typing import TextIO
 
 import yaml
 
-from . import review
+from . import report, review
 from .config import ConfigError, from_env
 from .logexport import age_label, parse_age, to_csv, to_jsonl
+from .engine import Engine
 from .review import Group, Stats
-from .storage import LogUnavailable, QuestionLog
+from .vocabulary import UnknownWord, unknown_words
+from .storage import LogUnavailable, QuestionLog, stamp
 
 
 def cmd_log(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -137,4 +139,36 @@ async def _learned(log: QuestionLog, args, since, out: TextIO) -> int:
     return 0
 
 
-_LOG_COMMANDS = {"queue": _queue, "stats": _stats, "export": _export, "purge": _purge}
+async def _index(args):
+    """The knowledge base's index (for report and words), built off the event loop."""
+    engine = await asyncio.to_thread(Engine.from_path, getattr(args, "knowledge", None))
+    return engine.index
+
+
+async def _report(log: QuestionLog, args, since, out: TextIO) -> int:
+    page = await report.build(log, await _index(args), period=since or report.PERIOD)
+    Path(args.out).write_text(page, encoding="utf-8")
+    out.write(f"report of the last {age_label(since or report.PERIOD)} written to {args.out}\n")
+    return 0
+
+
+async def _words(log: QuestionLog, args, since, out: TextIO) -> int:
+    index = await _index(args)
+    rows = await log.read("SELECT question FROM questions WHERE asked_at >= ? ORDER BY asked_at DESC, rowid DESC "
+                          "LIMIT ?", (stamp(log.now() - (since or report.PERIOD)), report.WORD_SCAN_LIMIT))
+    words = await asyncio.to_thread(unknown_words, [q for (q,) in rows], index, limit=max(args.limit, 1))
+    out.write(format_words(words, since or report.PERIOD))
+    return 0
+
+
+def format_words(words: list[UnknownWord], period) -> str:
+    lines = [f"{len(words)} unknown word(s) in questions of the last {age_label(period)}, most frequent first"]
+    lines += [f"{w.count:5d}  {w.word:<20} e.g. {w.example}" for w in words]
+    if words:
+        lines.append("Add the useful ones to knowledge/lexicon/ (slang.yaml, synonyms.yaml), "
+                     "then run: python -m bot kb check")
+    return "\n".join(lines) + "\n"
+
+
+_LOG_COMMANDS = {"queue": _queue, "stats": _stats, "export": _export, "report": _report, "words": _words,
+                 "purge": _purge}

@@ -158,3 +158,32 @@ EXPORT_USAGE = "Contoh: /ekspor (semua), /ekspor 7d (7 hari terakhir), /ekspor 2
 RELOAD_OK = "✅ Basis pengetahuan dimuat ulang: {entries} entri, {examples} contoh."
 RELOAD_FAILED = ("⚠️ Basis pengetahuan <b>tidak</b> dimuat ulang karena ada {n} masalah; "
                  "bot tetap memakai versi sebelumnya.\n<pre>{problems}</pre>")
+
+# ---------------------------------------------------------------- curators' report (bot/report.py)
+REPORT_TITLE = "Laporan Tanya Netral"
+REPORT_META = "{days} hari terakhir ({first} s.d. {last}, WIB) · dibuat {generated} WIB · data tanpa identitas penanya"
+REPORT_FIG_QUESTIONS = "pertanyaan"
+REPORT_FIG_ANSWERED = "terjawab langsung"
+REPORT_FIG_SUGGEST = "diberi pilihan"
+REPORT_FIG_UNANSWERED = "belum terjawab"
+REPORT_FIG_SMALLTALK = "sapaan"
+REPORT_FIG_FAILED = "gagal terkirim"
+REPORT_FIG_UP = "👍 membantu"
+REPORT_FIG_DOWN = "👎 tidak membantu"
+REPORT_STATUS = {"answered": "terjawab", "suggest": "diberi pilihan", "unanswered": "belum terjawab",
+                 "smalltalk": "sapaan"}
+REPORT_PER_DAY = "Pertanyaan per hari menurut hasil"
+REPORT_SHARE = "Porsi terjawab langsung per hari (tanpa sapaan)"
+REPORT_CLUSTERS = "Kelompok pertanyaan terbesar yang menunggu tinjauan"
+REPORT_CLUSTER_COLUMNS = ("jumlah", "contoh pertanyaan", "belum terjawab", "saran tak dipilih", "👎")
+REPORT_VOTES = "Penilaian 👍/👎 per jawaban"
+REPORT_FAILED = "Jawaban yang gagal terkirim per hari"
+REPORT_HOURS = "Jam tersibuk (WIB)"
+REPORT_WORDS = "Kata yang belum dikenal bot"
+REPORT_WORDS_HINT = ("Kata dalam pertanyaan yang tidak ada di leksikon maupun basis pengetahuan. Tambahkan "
+                     "yang penting ke knowledge/lexicon/ (slang, sinonim), lalu jalankan python -m bot kb check.")
+REPORT_WORD_COLUMNS = ("kata", "pertanyaan", "contoh")
+REPORT_EMPTY = "Belum ada data untuk periode ini."
+REPORT_FOOTER = ("Dibuat dengan python -m bot log report. Bukan pendapat hukum resmi; "
+                 "angka berasal dari catatan pertanyaan bot.")
+REPORT_CAPTION = "Laporan 30 hari terakhir: grafik, antrian terbesar, penilaian dan kata yang belum dikenal. Buka di peramban."

@@ -22,7 +22,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from .. import messages as msg
 from ..engine import Engine
 from ..logexport import parse_age, to_csv
-from .. import review
+from .. import report, review
 from ..review import Group, Review, ShownGroups, Stats
 from ..storage import LogUnavailable, QuestionLog
 from .answering import edit_markup
@@ -91,9 +91,15 @@ async def show_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 @curators_only
 async def show_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/statistik: counts, answered rate, top areas and answers, largest queue groups, votes."""
-    stats = await review.stats(context.bot_data["log"])
-    await update.effective_message.reply_text(stats_text(stats, context.bot_data["engine"]))
+    """/statistik: counts, answered rate, top areas and answers, largest queue groups, votes; the HTML report."""
+    log: QuestionLog = context.bot_data["log"]
+    engine: Engine = context.bot_data["engine"]
+    stats = await review.stats(log)
+    await update.effective_message.reply_text(stats_text(stats, engine))
+    page = await report.build(log, engine.index)
+    day = datetime.now(timezone.utc).strftime("%Y%m%d")
+    await update.effective_message.reply_document(
+        document=page.encode("utf-8"), filename=f"laporan-tanya-netral-{day}.html", caption=msg.REPORT_CAPTION)
 
 
 @curators_only
