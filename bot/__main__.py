@@ -50,9 +50,17 @@ def build_parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="COMMAND")
     kb_check = kb_sub.add_parser("check", help="validate the knowledge base")
     kb_check.add_argument("--topics", metavar="FILE", help="topics.yaml whose topics must all be covered (default: the one in the knowledge folder)")
-    learned = kb_sub.add_parser("learned", help="print the curators' learned examples as YAML",
-                                description="Without options: print the learned examples as YAML. "
+    learned = kb_sub.add_parser("learned", help="the curators' learned examples: print, list, undo, apply",
+                                description="Without options: print the learned examples in effect as YAML. "
                                             + DB_ENVIRONMENT + ".")
+    what = learned.add_mutually_exclusive_group()
+    what.add_argument("--list", action="store_true",
+                      help="list every learned example with its id, state, curator pseudonym, time and question id")
+    what.add_argument("--undo", metavar="ID", type=int,
+                      help="take back the learned example with this id (a running bot forgets it within 15 s)")
+    what.add_argument("--apply", action="store_true",
+                      help="write the examples in effect into knowledge/entries/*.yaml (comments and order kept) "
+                           "and remove them from the learned table; a running bot reloads the files")
 
     sub.add_parser("run", help="run the Telegram bot (long polling, or webhook when BOT_WEBHOOK_URL is set)",
                    description="Run the Telegram bot until SIGINT/SIGTERM.", epilog=RUN_ENVIRONMENT,
@@ -108,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             return cli.cmd_kb_check(args.knowledge, args.topics, sys.stdout)
         if args.command == "kb" and args.kb_command == "learned":
             from . import logcli
-            return logcli.cmd_learned(sys.stdout)
+            return logcli.cmd_learned(sys.stdout, args=args)
         if args.command == "run":
             from . import app
             return app.cmd_run(args.knowledge)

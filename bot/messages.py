@@ -136,8 +136,7 @@ LEARN_PICK_ENTRY = "Pilih topik yang tepat:"
 RESOLVED_DONE = "✅ Ditandai selesai ({n} pertanyaan)."
 RESOLVED_IGNORED = "🚫 Diabaikan ({n} pertanyaan)."
 RESOLVED_ALREADY = "Grup ini sudah ditangani."
-LEARNED = ("➕ Dijadikan contoh untuk <b>{title}</b>: <i>{question}</i>\n"
-           "Berlaku mulai pertanyaan berikutnya ({n} pertanyaan ditandai selesai).")
+LEARNED = "➕ Dijadikan contoh untuk <b>{title}</b>: <i>{question}</i> ({n} pertanyaan ditandai selesai)."
 LEARNED_NOT_SAVED = ("⚠️ Contoh sudah dipakai bot, tetapi gagal disimpan ke database dan akan hilang "
                      "setelah bot dijalankan ulang. Coba lagi nanti.")
 ENTRY_UNKNOWN = "Topik itu tidak ada di basis pengetahuan."
@@ -187,3 +186,25 @@ REPORT_EMPTY = "Belum ada data untuk periode ini."
 REPORT_FOOTER = ("Dibuat dengan python -m bot log report. Bukan pendapat hukum resmi; "
                  "angka berasal dari catatan pertanyaan bot.")
 REPORT_CAPTION = "Laporan 30 hari terakhir: grafik, antrian terbesar, penilaian dan kata yang belum dikenal. Buka di peramban."
+
+# ---------------------------------------------------------------- learned examples (bot/handlers/teaching.py)
+LEARNED_ACTIVE = "Contoh #{id} berlaku mulai pertanyaan berikutnya. Salah pilih? Tekan tombol Batalkan."
+LEARNED_PENDING = ("⏳ Contoh #{id} dicatat, tetapi belum dipakai bot: perlu persetujuan kurator lain "
+                   "({n}/{needed}). Mereka bisa menyetujuinya dari /antrian.")
+LEARNED_ALREADY = "Contoh #{id} sudah ada sebelumnya; tidak ada yang berubah."
+LEARNED_GONE = "Contoh itu tidak bisa dicatat. Buka lagi /antrian."
+LEARNED_OVERVIEW = "<b>Contoh yang diajarkan</b> (terbaru; berlaku dan menunggu persetujuan)"
+LEARNED_LINE = ("#{id} {state}: <i>{question}</i> → <b>{title}</b>\n"
+                "oleh kurator {curator} · {when} WIB · dari pertanyaan {qid}")
+LEARNED_STATE_ACTIVE = "✅ berlaku"
+LEARNED_STATE_PENDING = "⏳ menunggu persetujuan ({n}/{needed})"
+LEARNED_STATE_UNDONE = "↩️ dibatalkan"
+LEARNED_BY_YOU = "Anda"
+BUTTON_UNDO = "↩️ Batalkan #{id}"
+BUTTON_APPROVE = "👍 Setujui #{id}"
+LEARN_APPROVAL_REQUEST = "🔔 Seorang kurator mengajarkan contoh baru. Setujui agar bot memakainya:"
+LEARNED_UNDONE = "↩️ Contoh #{id} dibatalkan; bot sudah melupakannya."
+LEARNED_UNDO_ALREADY = "Contoh itu sudah dibatalkan atau tidak ada lagi."
+LEARNED_APPROVED_ACTIVE = "✅ Contoh #{id} disetujui dan kini dipakai bot."
+LEARNED_APPROVED_PENDING = "👍 Persetujuan Anda untuk contoh #{id} dicatat ({n}/{needed})."
+LEARNED_APPROVE_ALREADY = "Anda sudah menyetujui contoh ini; perlu persetujuan kurator lain."
