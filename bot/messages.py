@@ -208,3 +208,14 @@ LEARNED_UNDO_ALREADY = "Contoh itu sudah dibatalkan atau tidak ada lagi."
 LEARNED_APPROVED_ACTIVE = "✅ Contoh #{id} disetujui dan kini dipakai bot."
 LEARNED_APPROVED_PENDING = "👍 Persetujuan Anda untuk contoh #{id} dicatat ({n}/{needed})."
 LEARNED_APPROVE_ALREADY = "Anda sudah menyetujui contoh ini; perlu persetujuan kurator lain."
+
+# ---------------------------------------------------------------- weekly digest (bot/handlers/digest.py)
+DIGEST = (
+    "<b>Ringkasan mingguan Tanya Netral</b> (7 hari terakhir)\n"
+    "Pertanyaan: {questions} · terjawab langsung (tanpa sapaan): {rate}\n"
+    "Diberi pilihan: {suggest} · Belum terjawab: {unanswered}\n"
+    "Penilaian: 👍 {up} · 👎 {down}"
+)
+DIGEST_QUEUE = "<b>Antrian terbesar minggu ini</b> (tinjau lewat /antrian)"
+DIGEST_REPORT = ("Laporan lengkap dengan grafik: ketik /statistik, atau jalankan "
+                 "<code>python -m bot log report --out laporan.html</code> di server.")
