@@ -37,6 +37,8 @@ SMALLTALK = (
     "• istri saya nyalon, saya boleh ikut kampanye?"
 )
 
+THANKS_REPLY = "Sama-sama 🙏 Kalau ada pertanyaan lain soal netralitas ASN, tulis saja."
+
 WELCOME = (
     "Selamat datang di <b>Tanya Netral</b> 👋\n\n"
     "Saya membantu ASN (PNS dan PPPK) mengecek apakah suatu tindakan boleh atau dilarang "
@@ -93,6 +95,19 @@ CONSOLE_WELCOME = "Tanya Netral — ketik pertanyaan (Ctrl-D atau 'keluar' untuk
 CONSOLE_BYE = "Sampai jumpa!"
 CONSOLE_PICK = "(ketik nomor pilihan)"
 CONSOLE_QUIT_WORDS = ("keluar", "exit", "quit")
+CONSOLE_HELP = (
+    "Cara bertanya: tulis pertanyaan dengan bahasa sehari-hari, satu hal per baris, misalnya "
+    "\"boleh gak PNS pasang twibbon caleg?\"\n"
+    "/topik    jelajahi semua topik\n"
+    "/tentang  sumber, batasan, dan privasi\n"
+    "/bantuan  bantuan ini\n"
+    "keluar    berhenti (atau Ctrl-D). Panah atas/bawah memanggil pertanyaan sebelumnya."
+)
+CONSOLE_UNKNOWN_COMMAND = "Perintah itu tidak dikenal. Perintah yang ada: /topik, /bantuan, /tentang, keluar."
+CONSOLE_AREAS = "Pilih area topik (ketik nomornya):"
+CONSOLE_AREA = "{title} — pilih pertanyaan (ketik nomornya):"
+CONSOLE_BAD_CHOICE = "Pilihan {n} tidak ada. Ketik nomor 1 sampai {last}, atau tulis pertanyaan baru."
+CONSOLE_NO_CHOICE = "Tidak ada pilihan yang sedang ditawarkan. Tulis pertanyaan Anda, atau ketik /topik."
 
 COMMANDS = {
     "start": "Mulai dan contoh pertanyaan",
