@@ -123,6 +123,8 @@ async def test_undo_in_telegram_makes_the_running_bot_forget_at_once(make_bot, c
     calls = await tap(bot, data_of(edit, "↩️ Batalkan"), edit.result, SECOND)
     [answer] = [c for c in calls if c.method == "answerCallbackQuery"]
     assert answer.params["text"] == msg.LEARNED_UNDONE.format(id=1)
+    [noted] = [c for c in calls if c.method == "editMessageText"]
+    assert noted.text.endswith(msg.LEARNED_UNDONE.format(id=1)) and not noted.buttons
     assert not answered_with(bot, await bot.ask(LEARNABLE, user_id=STRANGER + 1), TARGET)
     assert await log.learned() == []
     [item] = await teaching.listing(log)
@@ -165,6 +167,8 @@ async def test_with_two_approvals_a_phrasing_counts_only_once_a_second_curator_a
 
     approved = await tap(bot, data_of(request, "👍 Setujui"), request.result, SECOND)
     assert approved[0].params["text"] == msg.LEARNED_APPROVED_ACTIVE.format(id=1)
+    [noted] = [c for c in approved if c.method == "editMessageText"]
+    assert [b["text"] for b in noted.buttons] == ["↩️ Batalkan #1"]  # approving is done; undo stays
     assert answered_with(bot, await bot.ask(LEARNABLE, user_id=STRANGER + 3), TARGET)
     [item] = await teaching.listing(log)
     assert item.approvals == 2 and item.state is teaching.State.ACTIVE

@@ -209,12 +209,12 @@ async def _learn(update: Update, context: ContextTypes.DEFAULT_TYPE, group: Grou
 
 @curators_only
 async def on_learned_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Approve or undo a learned example: l:a:<id>, l:u:<id>; the overview message is refreshed."""
+    """Approve or undo a learned example: l:a:<id>, l:u:<id>; the outcome is noted, spent buttons go."""
     query = update.callback_query
     text, changed = await teaching.on_button(context, query.data, update.effective_user.id)
     await query.answer(text, show_alert=not changed)
     if changed and isinstance(query.message, Message) and query.message.text:
-        await _append_note(query, text, None)
+        await _append_note(query, text, teaching.without(query.message.reply_markup, teaching.spent(query.data)))
 
 
 async def _append_note(query: CallbackQuery, note: str, markup: InlineKeyboardMarkup | None = None) -> None:

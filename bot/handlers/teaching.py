@@ -92,6 +92,21 @@ async def notify_others(context: ContextTypes.DEFAULT_TYPE, item: Learned, curat
             logger.info("approval request not delivered to one curator (%s)", exc.__class__.__name__)
 
 
+def without(markup: InlineKeyboardMarkup | None, gone: set[str]) -> InlineKeyboardMarkup | None:
+    """The keyboard less the buttons whose callback data is in `gone`."""
+    if markup is None:
+        return None
+    rows = [[b for b in row if b.callback_data not in gone] for row in markup.inline_keyboard]
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def spent(data: str) -> set[str]:
+    """The buttons a successful tap on `data` makes pointless: after undo both, after approve that one."""
+    _prefix, action, raw_id = (data.split(":") + ["", ""])[:3]
+    return {f"{PREFIX}:a:{raw_id}", f"{PREFIX}:u:{raw_id}"} if action == "u" else {data}
+
+
 async def on_button(context: ContextTypes.DEFAULT_TYPE, data: str, curator_id: int) -> tuple[str, bool]:
     """Approve or undo from a button: (the answer to show, whether the example changed)."""
     log: QuestionLog = context.bot_data["log"]
