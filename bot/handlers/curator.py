@@ -191,17 +191,21 @@ async def _learn(update: Update, context: ContextTypes.DEFAULT_TYPE, group: Grou
         await query.answer(msg.ENTRY_UNKNOWN, show_alert=True)
         return
     question = group.samples[0]  # the representative (newest) question the curator saw first
-    markup = None
+    markup, n = None, 0
     try:
         status, markup = await teaching.teach(context, entry_id=entry.id, question=question, qid=group.qid,
                                               curator_id=update.effective_user.id)
-        n = await review.resolve(log, group.qids, Review.DONE)
     except LogUnavailable as exc:
         if context.bot_data["config"].learn_approvals > 1:
             raise  # without a record there is nothing for a second curator to approve
         logger.warning("curator: learned example not saved (%s)", exc)
         await asyncio.to_thread(engine.add_learned, entry.id, question)
-        status, n = msg.LEARNED_NOT_SAVED, 0
+        status = msg.LEARNED_NOT_SAVED
+    else:
+        try:
+            n = await review.resolve(log, group.qids, Review.DONE)
+        except LogUnavailable as exc:  # taught and kept; the group just stays in the queue
+            logger.warning("curator: group not marked done (%s)", exc)
     await query.answer()
     note = msg.LEARNED.format(title=escape(entry.title), question=escape(_clip(question, SAMPLE_CHARS)), n=n)
     await _append_note(query, note + "\n" + status, markup)
