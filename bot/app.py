@@ -16,7 +16,7 @@ from . import messages as msg
 from .cli import report_broken
 from .config import Config, ConfigError, from_env
 from .engine import Engine
-from .handlers import ask, curator, feedback, groups, inline, topics, tracing
+from .handlers import ask, curator, digest, feedback, groups, inline, teaching, topics, tracing
 from .handlers.answering import QuestionSink
 from .knowledge import KnowledgeError
 from .ops import hidden_values, scrub
@@ -92,6 +92,8 @@ async def _post_init(application: Application, *, open_log: bool) -> None:
             data["engine"] = Engine(data["engine"].kb, tuple(learned))
             log.info("%d learned example(s) loaded", len(learned))
         curator.schedule_retention(application, data["log"], config.retention_days)
+        teaching.schedule_sync(application, data["log"])
+        digest.schedule_digest(application)
     me = await application.bot.get_me()
     log.info("running as @%s", me.username)
     try:

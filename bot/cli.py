@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import sys
+import textwrap
+from html import unescape
 from typing import TextIO
 
 from . import cards
 from . import messages as msg
+from . import smalltalk
 from .engine import Engine
 from .evaluation import (best_baseline, evaluate, format_confusions, format_table, load_labelled, ours,
                          topic_permissiveness)
@@ -46,7 +51,7 @@ def render_result(res: Result, kb: KnowledgeBase) -> str:
         return "\n".join(lines + [msg.SUGGEST_FOOTER])
     if res.status is Status.SMALLTALK:
         about = kb.entry(res.entry_id) if res.entry_id else None
-        return cards.render_text(about, kb) if about else msg.SMALLTALK
+        return cards.render_text(about, kb) if about else smalltalk.reply(res.question, kb.lexicon_data)
     return msg.UNANSWERED
 
 
@@ -70,28 +75,118 @@ def cmd_ask(question: str, *, as_json: bool, explain: bool, root: str | None, ou
 
 
 def cmd_chat(root: str | None, inp: TextIO, out: TextIO) -> int:
+    """The console chat: line editing and history on a terminal, replies wrapped to its width."""
     kb, index = load_index(root)
-    out.write(msg.CONSOLE_WELCOME + "\n\n")
-    pending: Result | None = None
+    read = _line_reader(inp, out)
+    width = max(40, shutil.get_terminal_size(fallback=(80, 24)).columns - 1)
+    chat = Console(kb, index)
+    out.write(wrap(msg.CONSOLE_WELCOME, width) + "\n\n")
     while True:
-        out.write("Anda> ")
-        out.flush()
-        line = inp.readline()
-        if not line or line.strip().lower() in msg.CONSOLE_QUIT_WORDS:
+        line = read("Anda> ")
+        if line is None or line.strip().lower() in msg.CONSOLE_QUIT_WORDS:
             out.write("\n" + msg.CONSOLE_BYE + "\n")
             return 0
+        reply = chat.respond(line)
+        if reply:
+            out.write("\n" + wrap(reply, width) + "\n\n")
+            out.flush()
+
+
+class Console:
+    """What the console says to each line: answers, numbered choices, /topik, /bantuan, /tentang."""
+
+    def __init__(self, kb: KnowledgeBase, index: Index):
+        self.kb = kb
+        self.index = index
+        self.choices: list[tuple[str, str]] = []  # ("entry" | "area", id) offered under numbers
+
+    def respond(self, line: str) -> str | None:
+        """The reply to one typed line; None for an empty line."""
         text = line.strip()
-        if pending and text.isdigit() and 1 <= int(text) <= len(pending.choices):
-            entry = kb.entry(pending.choices[int(text) - 1].entry_id)
-            out.write("\n" + cards.render_text(entry, kb) + "\n\n")
-            pending = None
+        if not text:
+            return None
+        if text.isdigit():
+            return self._choose(int(text))
+        if text.startswith("/"):
+            return self._command(text.split()[0][1:].split("@")[0].lower())
+        res = match(text, self.index)
+        self.choices = [("entry", c.entry_id) for c in res.choices] if res.status is Status.SUGGEST else []
+        reply = render_result(res, self.kb)
+        return reply + "\n" + msg.CONSOLE_PICK if self.choices else reply
+
+    def _choose(self, n: int) -> str:
+        if not self.choices:
+            return msg.CONSOLE_NO_CHOICE
+        if not 1 <= n <= len(self.choices):
+            return msg.CONSOLE_BAD_CHOICE.format(n=n, last=len(self.choices))
+        kind, ident = self.choices[n - 1]
+        if kind == "area":
+            area = next(a for a in self.kb.areas if a.id == ident)
+            self.choices = [("entry", e) for e in area.entries]
+            return self._numbered(msg.CONSOLE_AREA.format(title=area.title),
+                                  [self.kb.entry(e).title for e in area.entries])
+        self.choices = []
+        return cards.render_text(self.kb.entry(ident), self.kb)
+
+    def _command(self, name: str) -> str:
+        self.choices = []
+        if name == "topik":
+            self.choices = [("area", a.id) for a in self.kb.areas]
+            return self._numbered(msg.CONSOLE_AREAS, [f"{a.title} ({len(a.entries)})" for a in self.kb.areas])
+        if name in ("bantuan", "help"):
+            return msg.CONSOLE_HELP
+        if name == "tentang":
+            return plain(msg.ABOUT.format(disclaimer=msg.DISCLAIMER))
+        if name == "start":
+            return msg.CONSOLE_WELCOME + "\n\n" + msg.CONSOLE_HELP
+        return msg.CONSOLE_UNKNOWN_COMMAND
+
+    @staticmethod
+    def _numbered(title: str, labels: list[str]) -> str:
+        return "\n".join([title, *(f"  {n}. {label}" for n, label in enumerate(labels, 1))])
+
+
+def _line_reader(inp: TextIO, out: TextIO):
+    """read(prompt) -> the line, or None at end of input. On a terminal: readline editing and history."""
+    if inp is sys.stdin and out is sys.stdout and inp.isatty():
+        import readline  # noqa: F401 - importing it gives input() line editing and history
+
+        def read_tty(prompt: str) -> str | None:
+            try:
+                return input(prompt)
+            except (EOFError, KeyboardInterrupt):
+                return None
+
+        return read_tty
+
+    def read_stream(prompt: str) -> str | None:
+        out.write(prompt)
+        out.flush()
+        line = inp.readline()
+        return line if line else None
+
+    return read_stream
+
+
+BULLET_RE = re.compile(r"^(\s*(?:[•*-]|\d+\.)?\s*)")
+
+
+def wrap(text: str, width: int) -> str:
+    """Each line wrapped at word boundaries to `width`, continuation lines indented under the first word."""
+    lines = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            lines.append(line)
             continue
-        res = match(text, index)
-        pending = res if res.status is Status.SUGGEST else None
-        reply = render_result(res, kb)
-        if pending:
-            reply += "\n" + msg.CONSOLE_PICK
-        out.write("\n" + reply + "\n\n")
+        hang = " " * len(BULLET_RE.match(line).group(1))
+        lines.append(textwrap.fill(line, width, subsequent_indent=hang, break_long_words=False,
+                                   break_on_hyphens=False))
+    return "\n".join(lines)
+
+
+def plain(html: str) -> str:
+    """Telegram HTML as console text."""
+    return unescape(re.sub(r"<[^>]+>", "", html))
 
 
 def cmd_eval(path: str, *, errors: bool, baseline: bool, root: str | None, out: TextIO) -> int:

@@ -32,6 +32,7 @@ class Config:
     webhook_secret: str | None = field(default=None, repr=False)
     flood_per_minute: int = 20
     log_level: str = "INFO"
+    learn_approvals: int = 1  # curators who must approve a taught phrasing before the bot uses it
 
     def redacted(self) -> dict[str, str]:
         """Every setting as text, secrets replaced by a marker saying whether they are set."""
@@ -105,4 +106,5 @@ def from_env(env: Mapping[str, str] | None = None, *, require_token: bool = True
         webhook_secret=webhook_secret,
         flood_per_minute=_int(env, "BOT_FLOOD_PER_MINUTE", 20, 1, 1000),
         log_level=level,
+        learn_approvals=_int(env, "BOT_LEARN_APPROVALS", 1, 1, 5),
     )

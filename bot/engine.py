@@ -83,6 +83,33 @@ class Engine:
             self._snapshot = Snapshot(kb, self._build(kb))
         return True
 
+    def remove_learned(self, entry_id: str, question: str) -> bool:
+        """Forget a learned phrasing; effective for the next question. False when it was not known."""
+        with self._lock:
+            kept = tuple(pair for pair in self._learned if pair != (entry_id, question))
+            if len(kept) == len(self._learned):
+                return False
+            self._learned = kept
+            kb = self._snapshot.kb
+            self._snapshot = Snapshot(kb, self._build(kb))
+        return True
+
+    @property
+    def learned(self) -> tuple[tuple[str, str], ...]:
+        """The learned (entry_id, question) pairs the index holds, in the order they were added."""
+        return self._learned
+
+    def sync_learned(self, learned: tuple[tuple[str, str], ...]) -> bool:
+        """Hold exactly these learned pairs (another process taught or undid some); True when changed."""
+        learned = tuple(learned)
+        with self._lock:
+            if learned == self._learned:
+                return False
+            self._learned = learned
+            kb = self._snapshot.kb
+            self._snapshot = Snapshot(kb, self._build(kb))
+        return True
+
     def reload(self, root: str | Path | None = None) -> list[Problem]:
         """Reload the knowledge base from disk; on any problem keep the current one and return them.
 

@@ -8,12 +8,14 @@ import yaml
 
 from .knowledge import KnowledgeBase, Problem, default_root, load_with_problems
 from .index import Index, build_index
+from .lexiconcheck import lexicon_problems
 from .matching import Status, match
 
 
 def check(root: Path | str | None = None, topics_file: Path | str | None = None) -> tuple[KnowledgeBase, list[Problem]]:
     """Everything `python -m bot kb check` reports, in file order."""
     kb, problems = load_with_problems(root)
+    problems.extend(lexicon_problems(root))
     if topics_file is None:
         # The topic list ships beside the entries (a copy of shared/topics.yaml).
         shipped = Path(root or default_root()) / "topics.yaml"

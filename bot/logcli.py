@@ -1,4 +1,4 @@
-"""`log queue|stats|export|purge` and `kb learned`: the question log from the command line."""
+"""`log queue|stats|export|report|words|purge` and `kb learned`: the question log from the command line."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from typing import TextIO
 
 import yaml
 
-from . import review
+from . import kbmerge, report, review, teaching
+from .knowledge import load
 from .config import ConfigError, from_env
 from .logexport import age_label, parse_age, to_csv, to_jsonl
+from .engine import Engine
 from .review import Group, Stats
-from .storage import LogUnavailable, QuestionLog
+from .vocabulary import UnknownWord, unknown_words
+from .storage import LogUnavailable, QuestionLog, stamp
 
 
 def cmd_log(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -34,9 +37,13 @@ def cmd_log(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
     return asyncio.run(_with_log(_LOG_COMMANDS[args.log_command], args, since, out, err))
 
 
-def cmd_learned(out: TextIO, err: TextIO | None = None) -> int:
-    """Print the learned examples as YAML, grouped by entry id, for merging into knowledge/."""
-    return asyncio.run(_with_log(_learned, None, None, out, err or sys.stderr))
+def cmd_learned(out: TextIO, err: TextIO | None = None, *, args: argparse.Namespace | None = None) -> int:
+    """`kb learned`: print the examples in effect as YAML; --list, --undo ID or --apply them."""
+    args = args or argparse.Namespace()
+    command = (_learned_list if getattr(args, "list", False) else
+               _learned_undo if getattr(args, "undo", None) is not None else
+               _learned_apply if getattr(args, "apply", False) else _learned)
+    return asyncio.run(_with_log(command, args, None, out, err or sys.stderr))
 
 
 async def _with_log(command, args, since, out: TextIO, err: TextIO) -> int:
@@ -137,4 +144,73 @@ async def _learned(log: QuestionLog, args, since, out: TextIO) -> int:
     return 0
 
 
-_LOG_COMMANDS = {"queue": _queue, "stats": _stats, "export": _export, "purge": _purge}
+async def _index(args):
+    """The knowledge base's index (for report and words), built off the event loop."""
+    engine = await asyncio.to_thread(Engine.from_path, getattr(args, "knowledge", None))
+    return engine.index
+
+
+async def _report(log: QuestionLog, args, since, out: TextIO) -> int:
+    page = await report.build(log, await _index(args), period=since or report.PERIOD)
+    Path(args.out).write_text(page, encoding="utf-8")
+    out.write(f"report of the last {age_label(since or report.PERIOD)} written to {args.out}\n")
+    return 0
+
+
+async def _words(log: QuestionLog, args, since, out: TextIO) -> int:
+    index = await _index(args)
+    rows = await log.read("SELECT question FROM questions WHERE asked_at >= ? ORDER BY asked_at DESC, rowid DESC "
+                          "LIMIT ?", (stamp(log.now() - (since or report.PERIOD)), report.WORD_SCAN_LIMIT))
+    words = await asyncio.to_thread(unknown_words, [q for (q,) in rows], index, limit=max(args.limit, 1))
+    out.write(format_words(words, since or report.PERIOD))
+    return 0
+
+
+def format_words(words: list[UnknownWord], period) -> str:
+    lines = [f"{len(words)} unknown word(s) in questions of the last {age_label(period)}, most frequent first"]
+    lines += [f"{w.count:5d}  {w.word:<20} e.g. {w.example}" for w in words]
+    if words:
+        lines.append("Add the useful ones to knowledge/lexicon/ (slang.yaml, synonyms.yaml), "
+                     "then run: python -m bot kb check")
+    return "\n".join(lines) + "\n"
+
+
+async def _learned_list(log: QuestionLog, args, since, out: TextIO) -> int:
+    items = await teaching.listing(log)
+    out.write(f"{len(items)} learned example(s), newest first\n")
+    for item in items:
+        out.write(f"#{item.id:<5} {item.state.value:<8} {item.entry_id}  by {teaching.short(item.curator)} "
+                  f"at {item.added_at}  from question {item.qid or '-'}  approvals {item.approvals}\n"
+                  f"       {' '.join(item.question.split())}\n")
+    return 0
+
+
+async def _learned_undo(log: QuestionLog, args, since, out: TextIO) -> int:
+    item = await teaching.undo(log, args.undo, by=teaching.CLI_CURATOR)
+    if item is None:
+        out.write(f"no learned example #{args.undo} in effect or waiting (see kb learned --list)\n")
+        return 1
+    out.write(f"#{item.id} undone: {item.entry_id}: {' '.join(item.question.split())}\n"
+              f"A running bot forgets it within {int(teaching.SYNC_INTERVAL)} s.\n")
+    return 0
+
+
+async def _learned_apply(log: QuestionLog, args, since, out: TextIO) -> int:
+    config = from_env(require_token=False)
+    kb = await asyncio.to_thread(load, getattr(args, "knowledge", None) or config.knowledge_dir)
+    items = sorted((i for i in await teaching.listing(log) if i.state is teaching.State.ACTIVE), key=lambda i: i.id)
+    merge = await asyncio.to_thread(kbmerge.apply, kb, [(i.entry_id, i.question) for i in items])
+    refused = {(e, q) for e, q, _why in merge.refused}
+    done = [i.id for i in items if (i.entry_id, i.question) not in refused]
+    await teaching.remove(log, done)
+    for path, added in merge.added.items():
+        out.write(f"{path}: {len(added)} example(s) added\n")
+    for entry_id, question, why in merge.refused:
+        out.write(f"kept in the learned table: {entry_id}: {question!r} ({why})\n")
+    out.write(f"{merge.count} example(s) written, {len(merge.present)} already there; {len(done)} removed from "
+              f"the learned table. Check with: python -m bot kb check\n")
+    return 1 if merge.refused else 0
+
+
+_LOG_COMMANDS = {"queue": _queue, "stats": _stats, "export": _export, "report": _report, "words": _words,
+                 "purge": _purge}

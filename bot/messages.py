@@ -37,6 +37,8 @@ SMALLTALK = (
     "• istri saya nyalon, saya boleh ikut kampanye?"
 )
 
+THANKS_REPLY = "Sama-sama 🙏 Kalau ada pertanyaan lain soal netralitas ASN, tulis saja."
+
 WELCOME = (
     "Selamat datang di <b>Tanya Netral</b> 👋\n\n"
     "Saya membantu ASN (PNS dan PPPK) mengecek apakah suatu tindakan boleh atau dilarang "
@@ -93,6 +95,19 @@ CONSOLE_WELCOME = "Tanya Netral — ketik pertanyaan (Ctrl-D atau 'keluar' untuk
 CONSOLE_BYE = "Sampai jumpa!"
 CONSOLE_PICK = "(ketik nomor pilihan)"
 CONSOLE_QUIT_WORDS = ("keluar", "exit", "quit")
+CONSOLE_HELP = (
+    "Cara bertanya: tulis pertanyaan dengan bahasa sehari-hari, satu hal per baris, misalnya "
+    "\"boleh gak PNS pasang twibbon caleg?\"\n"
+    "/topik    jelajahi semua topik\n"
+    "/tentang  sumber, batasan, dan privasi\n"
+    "/bantuan  bantuan ini\n"
+    "keluar    berhenti (atau Ctrl-D). Panah atas/bawah memanggil pertanyaan sebelumnya."
+)
+CONSOLE_UNKNOWN_COMMAND = "Perintah itu tidak dikenal. Perintah yang ada: /topik, /bantuan, /tentang, keluar."
+CONSOLE_AREAS = "Pilih area topik (ketik nomornya):"
+CONSOLE_AREA = "{title} — pilih pertanyaan (ketik nomornya):"
+CONSOLE_BAD_CHOICE = "Pilihan {n} tidak ada. Ketik nomor 1 sampai {last}, atau tulis pertanyaan baru."
+CONSOLE_NO_CHOICE = "Tidak ada pilihan yang sedang ditawarkan. Tulis pertanyaan Anda, atau ketik /topik."
 
 COMMANDS = {
     "start": "Mulai dan contoh pertanyaan",
@@ -136,8 +151,7 @@ LEARN_PICK_ENTRY = "Pilih topik yang tepat:"
 RESOLVED_DONE = "✅ Ditandai selesai ({n} pertanyaan)."
 RESOLVED_IGNORED = "🚫 Diabaikan ({n} pertanyaan)."
 RESOLVED_ALREADY = "Grup ini sudah ditangani."
-LEARNED = ("➕ Dijadikan contoh untuk <b>{title}</b>: <i>{question}</i>\n"
-           "Berlaku mulai pertanyaan berikutnya ({n} pertanyaan ditandai selesai).")
+LEARNED = "➕ Dijadikan contoh untuk <b>{title}</b>: <i>{question}</i> ({n} pertanyaan ditandai selesai)."
 LEARNED_NOT_SAVED = ("⚠️ Contoh sudah dipakai bot, tetapi gagal disimpan ke database dan akan hilang "
                      "setelah bot dijalankan ulang. Coba lagi nanti.")
 ENTRY_UNKNOWN = "Topik itu tidak ada di basis pengetahuan."
@@ -158,3 +172,65 @@ EXPORT_USAGE = "Contoh: /ekspor (semua), /ekspor 7d (7 hari terakhir), /ekspor 2
 RELOAD_OK = "✅ Basis pengetahuan dimuat ulang: {entries} entri, {examples} contoh."
 RELOAD_FAILED = ("⚠️ Basis pengetahuan <b>tidak</b> dimuat ulang karena ada {n} masalah; "
                  "bot tetap memakai versi sebelumnya.\n<pre>{problems}</pre>")
+
+# ---------------------------------------------------------------- curators' report (bot/report.py)
+REPORT_TITLE = "Laporan Tanya Netral"
+REPORT_META = "{days} hari terakhir ({first} s.d. {last}, WIB) · dibuat {generated} WIB · data tanpa identitas penanya"
+REPORT_FIG_QUESTIONS = "pertanyaan"
+REPORT_FIG_ANSWERED = "terjawab langsung"
+REPORT_FIG_SUGGEST = "diberi pilihan"
+REPORT_FIG_UNANSWERED = "belum terjawab"
+REPORT_FIG_SMALLTALK = "sapaan"
+REPORT_FIG_FAILED = "gagal terkirim"
+REPORT_FIG_UP = "👍 membantu"
+REPORT_FIG_DOWN = "👎 tidak membantu"
+REPORT_STATUS = {"answered": "terjawab", "suggest": "diberi pilihan", "unanswered": "belum terjawab",
+                 "smalltalk": "sapaan"}
+REPORT_PER_DAY = "Pertanyaan per hari menurut hasil"
+REPORT_SHARE = "Porsi terjawab langsung per hari (tanpa sapaan)"
+REPORT_CLUSTERS = "Kelompok pertanyaan terbesar yang menunggu tinjauan"
+REPORT_CLUSTER_COLUMNS = ("jumlah", "contoh pertanyaan", "belum terjawab", "saran tak dipilih", "👎")
+REPORT_VOTES = "Penilaian 👍/👎 per jawaban"
+REPORT_FAILED = "Jawaban yang gagal terkirim per hari"
+REPORT_HOURS = "Jam tersibuk (WIB)"
+REPORT_WORDS = "Kata yang belum dikenal bot"
+REPORT_WORDS_HINT = ("Kata dalam pertanyaan yang tidak ada di leksikon maupun basis pengetahuan. Tambahkan "
+                     "yang penting ke knowledge/lexicon/ (slang, sinonim), lalu jalankan python -m bot kb check.")
+REPORT_WORD_COLUMNS = ("kata", "pertanyaan", "contoh")
+REPORT_EMPTY = "Belum ada data untuk periode ini."
+REPORT_FOOTER = ("Dibuat dengan python -m bot log report. Bukan pendapat hukum resmi; "
+                 "angka berasal dari catatan pertanyaan bot.")
+REPORT_CAPTION = "Laporan 30 hari terakhir: grafik, antrian terbesar, penilaian dan kata yang belum dikenal. Buka di peramban."
+
+# ---------------------------------------------------------------- learned examples (bot/handlers/teaching.py)
+LEARNED_ACTIVE = "Contoh #{id} berlaku mulai pertanyaan berikutnya. Salah pilih? Tekan tombol Batalkan."
+LEARNED_PENDING = ("⏳ Contoh #{id} dicatat, tetapi belum dipakai bot: perlu persetujuan kurator lain "
+                   "({n}/{needed}). Mereka bisa menyetujuinya dari /antrian.")
+LEARNED_ALREADY = "Contoh #{id} sudah ada sebelumnya; tidak ada yang berubah."
+LEARNED_GONE = "Contoh itu tidak bisa dicatat. Buka lagi /antrian."
+LEARNED_OVERVIEW = "<b>Contoh yang diajarkan</b> (terbaru; berlaku dan menunggu persetujuan)"
+LEARNED_LINE = ("#{id} {state}: <i>{question}</i> → <b>{title}</b>\n"
+                "oleh kurator {curator} · {when} WIB · dari pertanyaan {qid}")
+LEARNED_STATE_ACTIVE = "✅ berlaku"
+LEARNED_STATE_PENDING = "⏳ menunggu persetujuan ({n}/{needed})"
+LEARNED_STATE_UNDONE = "↩️ dibatalkan"
+LEARNED_BY_YOU = "Anda"
+BUTTON_UNDO = "↩️ Batalkan #{id}"
+BUTTON_APPROVE = "👍 Setujui #{id}"
+LEARN_APPROVAL_REQUEST = "🔔 Seorang kurator mengajarkan contoh baru. Setujui agar bot memakainya:"
+LEARNED_UNDONE = "↩️ Contoh #{id} dibatalkan; bot sudah melupakannya."
+LEARNED_UNDO_ALREADY = "Contoh itu sudah dibatalkan atau tidak ada lagi."
+LEARNED_APPROVED_ACTIVE = "✅ Contoh #{id} disetujui dan kini dipakai bot."
+LEARNED_APPROVED_PENDING = "👍 Persetujuan Anda untuk contoh #{id} dicatat ({n}/{needed})."
+LEARNED_APPROVE_ALREADY = "Anda sudah menyetujui contoh ini; perlu persetujuan kurator lain."
+
+# ---------------------------------------------------------------- weekly digest (bot/handlers/digest.py)
+DIGEST = (
+    "<b>Ringkasan mingguan Tanya Netral</b> (7 hari terakhir)\n"
+    "Pertanyaan: {questions} · terjawab langsung (tanpa sapaan): {rate}\n"
+    "Diberi pilihan: {suggest} · Belum terjawab: {unanswered}\n"
+    "Penilaian: 👍 {up} · 👎 {down}"
+)
+DIGEST_QUEUE = "<b>Antrian terbesar minggu ini</b> (tinjau lewat /antrian)"
+DIGEST_REPORT = ("Laporan lengkap dengan grafik: ketik /statistik, atau jalankan "
+                 "<code>python -m bot log report --out laporan.html</code> di server.")

@@ -29,6 +29,7 @@ ENV_NAMES = {
     "webhook_secret": "BOT_WEBHOOK_SECRET",
     "flood_per_minute": "BOT_FLOOD_PER_MINUTE",
     "log_level": "BOT_LOG_LEVEL",
+    "learn_approvals": "BOT_LEARN_APPROVALS",
 }
 SECRET_ENV = ("TELEGRAM_BOT_TOKEN", "BOT_HASH_SECRET", "BOT_WEBHOOK_SECRET")
 # Anything shaped like a bot token, even when pasted into the wrong variable.

@@ -61,6 +61,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             UNIQUE (entry_id, question)
         )""",
     ),
+    (
+        # Provenance of learned examples (bot/teaching.py): the curator's pseudonym, the logged
+        # question, when it took effect (NULL while it awaits approvals) and its undo. Examples
+        # taught before this migration took effect when they were added.
+        "ALTER TABLE learned ADD COLUMN curator TEXT",
+        "ALTER TABLE learned ADD COLUMN qid TEXT",
+        "ALTER TABLE learned ADD COLUMN approved_at TEXT",
+        "ALTER TABLE learned ADD COLUMN undone_at TEXT",
+        "ALTER TABLE learned ADD COLUMN undone_by TEXT",
+        "UPDATE learned SET approved_at = added_at",
+        """CREATE TABLE learned_approvals (
+            learned_id INTEGER NOT NULL REFERENCES learned (id) ON DELETE CASCADE,
+            curator TEXT NOT NULL,
+            approved_at TEXT NOT NULL,
+            PRIMARY KEY (learned_id, curator)
+        )""",
+    ),
 )
 
 INSERT_QUESTION = ("INSERT INTO questions (qid, asked_at, chat_kind, question, normalized, status, "
@@ -340,14 +357,16 @@ class QuestionLog:
 
     async def add_learned(self, entry_id: str, question: str) -> bool:
         """Keep a curator-approved phrasing of an entry; False when it was already there."""
+        now = stamp(self._clock())
         return await self.change(
-            "INSERT OR IGNORE INTO learned (entry_id, question, added_at) VALUES (?, ?, ?)",
-            (entry_id, question[:QUESTION_LIMIT], stamp(self._clock()))) > 0
+            "INSERT OR IGNORE INTO learned (entry_id, question, added_at, approved_at) VALUES (?, ?, ?, ?)",
+            (entry_id, question[:QUESTION_LIMIT], now, now)) > 0
 
     async def learned(self) -> list[tuple[str, str]]:
-        """Every learned (entry_id, question), oldest first; empty when the database is unavailable."""
+        """Every learned (entry_id, question) in effect, oldest first; empty when the database is unavailable."""
         try:
-            rows = await self.read("SELECT entry_id, question FROM learned ORDER BY id")
+            rows = await self.read("SELECT entry_id, question FROM learned "
+                                   "WHERE approved_at IS NOT NULL AND undone_at IS NULL ORDER BY id")
         except LogUnavailable as exc:
             logger.warning("question log: cannot read learned examples (%s)", exc)
             return []

@@ -128,6 +128,7 @@ class FakeBotAPI:
         self.refusals: dict[str, list[ApiError]] = {}
         self.messages: dict[tuple[int, int], dict] = {}
         self.chats: dict[int, dict] = {}
+        self.blocked: set[int] = set()  # users who blocked the bot (or never started it): 403 on send
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._arrived = asyncio.Event()
@@ -380,6 +381,8 @@ class FakeBotAPI:
         if chat_id is None:
             raise ApiError(400, "Bad Request: chat_id is empty")
         chat_id = int(chat_id)
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
         if chat_id not in self.chats:
             kind = {"type": "private", "first_name": "User"} if chat_id > 0 else {"type": "group", "title": "Grup"}
             self.chats[chat_id] = {"id": chat_id, **kind}

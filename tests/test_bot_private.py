@@ -137,6 +137,12 @@ async def test_greeting_gets_the_small_talk_reply(bot):
     assert not reply.buttons
 
 
+@pytest.mark.parametrize("thanks", ["makasih min", "terima kasih banyak", "🙏"])
+async def test_thanks_get_you_are_welcome_not_the_greeting(bot, thanks):
+    reply = await bot.ask(thanks)
+    assert reply.text == msg.THANKS_REPLY and not reply.buttons
+
+
 async def test_start_welcomes_the_user(bot):
     reply = await bot.ask("/start")
     assert reply.text == msg.WELCOME

@@ -320,11 +320,16 @@ async def test_statistics_for_curators(bot, log):
     answered = await ask_as_user(log, engine, "boleh gak saya nge-like postingan caleg?")
     await ask_as_user(log, engine, SECRET_QUESTION)
     await log.vote(answered, STRANGER, 1)
-    [reply] = await say(bot, "/statistik", user_id=CURATOR)
+    reply, upload = await say(bot, "/statistik", user_id=CURATOR)
     assert "Hari ini: 2 · 7 hari: 2 · 30 hari: 2" in reply.text
     assert "Terjawab langsung (30 hari, tanpa sapaan): 50%" in reply.text
     assert "👍 1 · 👎 0" in reply.text and "Media sosial — 1" in reply.text
     assert "kantor &amp; halaman" in reply.text  # the largest queue group, escaped
+    # The same report as `python -m bot log report`, as an HTML document to open in a browser.
+    assert upload.method == "sendDocument" and upload.params["document"]["filename"].endswith(".html")
+    page = upload.params["document"]["data"].decode("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.count('<svg class="chart') >= 6
+    assert "kantor &amp; halaman" in page and "<b>di</b>" not in page
 
 
 async def test_export_is_a_csv_document_with_bom_that_keeps_awkward_text(bot, log):

@@ -205,3 +205,13 @@ def test_csv_export_never_hands_excel_a_formula(db, tmp_path):
     jsonl = tmp_path / "export.jsonl"
     assert main(["log", "export", "--format", "jsonl", "--out", str(jsonl)]) == 0
     assert [json.loads(line)["question"] for line in jsonl.read_text(encoding="utf-8").splitlines()][-1] == "\r=1"
+
+
+def test_log_words_lists_unknown_words_with_counts_and_an_example(db, capsys):
+    assert main(["log", "words"]) == 0
+    out = capsys.readouterr().out
+    [line] = [row for row in out.splitlines() if " sepuluh " in row]
+    assert line.split()[0] == "1" and "e.g. pertanyaan sepuluh hari lalu" in line
+    assert " twibbon " not in out and " caleg " not in out  # words the lexicon knows
+    assert main(["log", "words", "--since", "7d"]) == 0
+    assert " sepuluh " not in capsys.readouterr().out

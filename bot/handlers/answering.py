@@ -14,6 +14,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from .. import messages as msg
+from .. import smalltalk
 from ..engine import Engine, Snapshot
 from ..knowledge import Entry, KnowledgeBase
 from ..matching import Result, Status
@@ -98,7 +99,7 @@ def compose(result: Result, kb: KnowledgeBase, qid: str, *, kind: str, username:
         about = kb.entry(result.entry_id)
         if about is not None and kind != GROUP:
             return replies.browse_card(about, kb)
-        return replies.Reply(msg.SMALLTALK)
+        return replies.Reply(smalltalk.reply(result.question, kb.lexicon_data))
     return replies.unanswered(result.question, echo=kind == PRIVATE)
 
 

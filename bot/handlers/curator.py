@@ -22,9 +22,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from .. import messages as msg
 from ..engine import Engine
 from ..logexport import parse_age, to_csv
-from .. import review
+from .. import report, review
 from ..review import Group, Review, ShownGroups, Stats
 from ..storage import LogUnavailable, QuestionLog
+from . import teaching
 from .answering import edit_markup
 from .replies import callback_data
 
@@ -78,22 +79,32 @@ async def show_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     groups = await review.queue(log)
     if not groups:
         await update.effective_message.reply_text(msg.QUEUE_EMPTY)
-        return
-    header = msg.QUEUE_HEADER.format(questions=sum(g.count for g in groups), groups=len(groups))
-    if len(groups) > GROUPS_SHOWN:
-        header += "\n" + msg.QUEUE_MORE.format(shown=GROUPS_SHOWN)
-    await update.effective_message.reply_text(header)
+    else:
+        header = msg.QUEUE_HEADER.format(questions=sum(g.count for g in groups), groups=len(groups))
+        if len(groups) > GROUPS_SHOWN:
+            header += "\n" + msg.QUEUE_MORE.format(shown=GROUPS_SHOWN)
+        await update.effective_message.reply_text(header)
     for group in groups[:GROUPS_SHOWN]:
         token = shown_groups(context).add(group)
         await update.effective_message.reply_text(
             group_text(group, engine), reply_markup=group_keyboard(token, learn_choices(group, engine), engine))
+    learned = await teaching.overview(log, engine, log.asker(update.effective_user.id),
+                                      context.bot_data["config"].learn_approvals)
+    if learned:
+        await update.effective_message.reply_text(learned[0], reply_markup=learned[1])
 
 
 @curators_only
 async def show_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/statistik: counts, answered rate, top areas and answers, largest queue groups, votes."""
-    stats = await review.stats(context.bot_data["log"])
-    await update.effective_message.reply_text(stats_text(stats, context.bot_data["engine"]))
+    """/statistik: counts, answered rate, top areas and answers, largest queue groups, votes; the HTML report."""
+    log: QuestionLog = context.bot_data["log"]
+    engine: Engine = context.bot_data["engine"]
+    stats = await review.stats(log)
+    await update.effective_message.reply_text(stats_text(stats, engine))
+    page = await report.build(log, engine.index)
+    day = datetime.now(timezone.utc).strftime("%Y%m%d")
+    await update.effective_message.reply_document(
+        document=page.encode("utf-8"), filename=f"laporan-tanya-netral-{day}.html", caption=msg.REPORT_CAPTION)
 
 
 @curators_only
@@ -151,7 +162,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         done = msg.RESOLVED_DONE if decision is Review.DONE else msg.RESOLVED_IGNORED
         await _append_note(query, done.format(n=n))
     elif action == "e":
-        await _learn(update, log, engine, group, arg)
+        await _learn(update, context, group, arg)
     elif action == "a":
         await query.answer(msg.LEARN_PICK_AREA)
         await edit_markup(query, areas_keyboard(token, engine))
@@ -170,33 +181,50 @@ def shown_groups(context: ContextTypes.DEFAULT_TYPE) -> ShownGroups:
     return context.bot_data.setdefault("shown_groups", ShownGroups())
 
 
-async def _learn(update: Update, log: QuestionLog, engine: Engine, group: Group, entry_id: str) -> None:
-    """Teach the engine the group's question as an example of the entry, keep it, close the group."""
+async def _learn(update: Update, context: ContextTypes.DEFAULT_TYPE, group: Group, entry_id: str) -> None:
+    """Teach the group's question as an example of the entry (with its provenance), close the group."""
     query = update.callback_query
+    log: QuestionLog = context.bot_data["log"]
+    engine: Engine = context.bot_data["engine"]
     entry = engine.entry(entry_id)
     if entry is None:
         await query.answer(msg.ENTRY_UNKNOWN, show_alert=True)
         return
     question = group.samples[0]  # the representative (newest) question the curator saw first
-    await asyncio.to_thread(engine.add_learned, entry.id, question)
-    saved = True
+    markup, n = None, 0
     try:
-        await log.add_learned(entry.id, question)
-        n = await review.resolve(log, group.qids, Review.DONE)
+        status, markup = await teaching.teach(context, entry_id=entry.id, question=question, qid=group.qid,
+                                              curator_id=update.effective_user.id)
     except LogUnavailable as exc:
+        if context.bot_data["config"].learn_approvals > 1:
+            raise  # without a record there is nothing for a second curator to approve
         logger.warning("curator: learned example not saved (%s)", exc)
-        saved, n = False, 0
+        await asyncio.to_thread(engine.add_learned, entry.id, question)
+        status = msg.LEARNED_NOT_SAVED
+    else:
+        try:
+            n = await review.resolve(log, group.qids, Review.DONE)
+        except LogUnavailable as exc:  # taught and kept; the group just stays in the queue
+            logger.warning("curator: group not marked done (%s)", exc)
     await query.answer()
     note = msg.LEARNED.format(title=escape(entry.title), question=escape(_clip(question, SAMPLE_CHARS)), n=n)
-    if not saved:
-        note += "\n" + msg.LEARNED_NOT_SAVED
-    await _append_note(query, note)
+    await _append_note(query, note + "\n" + status, markup)
 
 
-async def _append_note(query: CallbackQuery, note: str) -> None:
-    """Add the outcome under the group's text and drop its buttons."""
+@curators_only
+async def on_learned_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Approve or undo a learned example: l:a:<id>, l:u:<id>; the outcome is noted, spent buttons go."""
+    query = update.callback_query
+    text, changed = await teaching.on_button(context, query.data, update.effective_user.id)
+    await query.answer(text, show_alert=not changed)
+    if changed and isinstance(query.message, Message) and query.message.text:
+        await _append_note(query, text, teaching.without(query.message.reply_markup, teaching.spent(query.data)))
+
+
+async def _append_note(query: CallbackQuery, note: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Add the outcome under the group's text; its buttons are replaced by `markup` (none by default)."""
     original = query.message.text_html if isinstance(query.message, Message) and query.message.text else ""
-    await query.edit_message_text(f"{original}\n\n{note}".strip(), reply_markup=None)
+    await query.edit_message_text(f"{original}\n\n{note}".strip(), reply_markup=markup)
 
 
 # ---------------------------------------------------------------- rendering
@@ -295,6 +323,7 @@ HANDLERS = [
     CommandHandler("ekspor", export_log),
     CommandHandler("muatulang", reload_knowledge),
     CallbackQueryHandler(on_button, pattern=f"^{PREFIX}:"),
+    CallbackQueryHandler(on_learned_button, pattern=f"^{teaching.PREFIX}:"),
 ]
 
 
