@@ -7,11 +7,13 @@ import sys
 from typing import TextIO
 
 from . import cards
+from .asker import status_of
 from . import messages as msg
 from .engine import Engine
 from .evaluation import (best_baseline, evaluate, format_confusions, format_table, load_labelled, ours,
                          topic_permissiveness)
 from .kbcheck import check
+from .kbrules import STALE_DAYS, recheck_list, stale_warnings
 from .knowledge import KnowledgeBase, KnowledgeError
 from .index import Index
 from .matching import Result, Status, match
@@ -39,7 +41,7 @@ def result_json(res: Result, kb: KnowledgeBase) -> dict:
 def render_result(res: Result, kb: KnowledgeBase) -> str:
     """The console version of what the Telegram bot would send."""
     if res.status is Status.ANSWERED:
-        return cards.render_text(kb.entry(res.entry_id), kb)
+        return cards.render_text(kb.entry(res.entry_id), kb, status=status_of(res.question))
     if res.status is Status.SUGGEST:
         lines = [msg.SUGGEST_INTRO]
         lines += [f"  {n}. {kb.entry(c.entry_id).title}" for n, c in enumerate(res.choices, 1)]
@@ -83,7 +85,7 @@ def cmd_chat(root: str | None, inp: TextIO, out: TextIO) -> int:
         text = line.strip()
         if pending and text.isdigit() and 1 <= int(text) <= len(pending.choices):
             entry = kb.entry(pending.choices[int(text) - 1].entry_id)
-            out.write("\n" + cards.render_text(entry, kb) + "\n\n")
+            out.write("\n" + cards.render_text(entry, kb, status=status_of(pending.question)) + "\n\n")
             pending = None
             continue
         res = match(text, index)
@@ -111,13 +113,21 @@ def cmd_eval(path: str, *, errors: bool, baseline: bool, root: str | None, out: 
     return 0
 
 
-def cmd_kb_check(root: str | None, topics: str | None, out: TextIO) -> int:
+def cmd_kb_check(root: str | None, topics: str | None, out: TextIO, *, stale: bool = False,
+                 days: int = STALE_DAYS) -> int:
+    """Problems (exit 1) and warnings; with `stale`, also what to re-check before an election season."""
     kb, problems = check(root, topics)
-    for p in problems:
+    warnings = stale_warnings(kb, days=days)
+    for p in [*problems, *warnings]:
         out.write(f"{p}\n")
     examples = sum(len(e.examples) for e in kb.entries)
     out.write(f"{len(kb.entries)} entries, {examples} examples, {len(kb.sources)} sources: "
-              f"{len(problems)} problem(s)\n")
+              f"{len(problems)} problem(s), {len(warnings)} warning(s)\n")
+    if stale:
+        rows = recheck_list(kb, days=days)
+        out.write(f"\nto re-check before the next election season ({len(rows)}):\n")
+        for p in rows:
+            out.write(f"{p}\n")
     return 1 if problems else 0
 
 

@@ -85,8 +85,16 @@ def test_matcher_always_returns_one_of_four_statuses(engine, text):
         assert 1 <= len(res.choices) <= 3
 
 
+# Questions that touch two prohibitions at once; whether a rival stays within the margin moves
+# a little with every knowledge change, so the test takes the first that still has one.
+TWO_PROHIBITIONS = ("camat nyuruh staf datang ke kampanye akbar",
+                    "asn pasang spanduk caleg di kantor dan foto bareng calon")
+
+
 def test_close_rivals_that_also_prohibit_still_get_an_answer_that_names_them(engine):
-    res = engine.ask("camat nyuruh staf datang ke kampanye akbar")
+    question = next((q for q in TWO_PROHIBITIONS if engine.ask(q).rivals), None)
+    assert question, f"none of {TWO_PROHIBITIONS} has a close rival any more; add one"
+    res = engine.ask(question)
     assert res.status is Status.ANSWERED
     assert engine.entry(res.entry_id).verdict.value == "dilarang"
     assert res.rivals and all(engine.entry(c.entry_id).verdict.value == "dilarang" for c in res.rivals)
@@ -95,12 +103,12 @@ def test_close_rivals_that_also_prohibit_still_get_an_answer_that_names_them(eng
 def test_an_answer_with_close_rivals_only_ever_prohibits(engine):
     """Wherever the lead is small, every close entry must say 'dilarang': a narrow 'boleh' never goes out."""
     narrow = 0
-    for entry in engine.kb.entries:
-        for example in entry.examples:
-            for question in (example, example.split(",")[0], " ".join(example.split()[:6])):
-                res = engine.ask(question)
-                if res.status is Status.ANSWERED and res.rivals:
-                    narrow += 1
-                    assert engine.entry(res.entry_id).verdict.value == "dilarang", question
-                    assert all(engine.entry(c.entry_id).verdict.value == "dilarang" for c in res.rivals), question
+    phrasings = [(ex, ex.split(",")[0], " ".join(ex.split()[:6])) for e in engine.kb.entries for ex in e.examples]
+    for variants in [*phrasings, TWO_PROHIBITIONS]:
+        for question in variants:
+            res = engine.ask(question)
+            if res.status is Status.ANSWERED and res.rivals:
+                narrow += 1
+                assert engine.entry(res.entry_id).verdict.value == "dilarang", question
+                assert all(engine.entry(c.entry_id).verdict.value == "dilarang" for c in res.rivals), question
     assert narrow > 0
