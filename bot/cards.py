@@ -58,11 +58,6 @@ def source_links(entry: Entry, kb: KnowledgeBase) -> list[tuple[str, str]]:
     return [(title, url) for url, title in seen.items()]
 
 
-def for_asker(entry: Entry, status: str | None) -> str | None:
-    """The entry's own text for the asker's status: the part that applies to them, shown first."""
-    return entry.for_status(status)
-
-
 def status_note(entry: Entry, kb: KnowledgeBase, status: str | None) -> str | None:
     """The knowledge base's general note for the asker's status on a card that states a sanction
     (e.g. that PPPK discipline is not PP 94/2021), unless the entry speaks for that status itself."""
@@ -112,7 +107,8 @@ def render_html(entry: Entry, kb: KnowledgeBase, *, short: bool = False, status:
 
 def _html(entry: Entry, kb: KnowledgeBase, fields: dict[str, str], short: bool, status: str | None) -> str:
     parts = [f"<b>{escape(badge(entry))}</b> — <b>{escape(entry.title)}</b>"]
-    mine = for_asker(entry, status)
+    # The entry's own text for the asker's status is the part that applies to them: first.
+    mine = entry.for_status(status)
     note = status_note(entry, kb, status)
     label = msg.FOR_YOU.format(status=msg.STATUS_LABELS[status]) if status else ""
     if mine:
@@ -130,7 +126,7 @@ def _html(entry: Entry, kb: KnowledgeBase, fields: dict[str, str], short: bool, 
     others = other_statuses(entry, status if mine else None)
     if others:
         parts += ["", f"<b>{msg.LABEL_BY_STATUS}:</b>"]
-        parts += [f"• <b>{escape(label)}</b>: {escape(text)}" for label, text in others]
+        parts += [f"• <b>{escape(name)}</b>: {escape(text)}" for name, text in others]
     if fields["caveat"]:
         parts += ["", f"<i>{msg.LABEL_CAVEAT}:</i> {escape(fields['caveat'])}"]
     parts += ["", f"<b>{msg.LABEL_BASIS}:</b>"]
@@ -149,7 +145,7 @@ def _html(entry: Entry, kb: KnowledgeBase, fields: dict[str, str], short: bool, 
 def render_text(entry: Entry, kb: KnowledgeBase, *, status: str | None = None) -> str:
     """The same card as plain text, for the console chat."""
     parts = [f"{badge(entry)} — {entry.title}"]
-    mine = for_asker(entry, status)
+    mine = entry.for_status(status)
     note = status_note(entry, kb, status)
     label = msg.FOR_YOU.format(status=msg.STATUS_LABELS[status]) if status else ""
     if mine:
@@ -163,7 +159,7 @@ def render_text(entry: Entry, kb: KnowledgeBase, *, status: str | None = None) -
         parts += [f"  • {who}: {view}" + (f" ({srcs})" if srcs else "") for who, view, srcs in readings]
     others = other_statuses(entry, status if mine else None)
     if others:
-        parts += ["", f"{msg.LABEL_BY_STATUS}:"] + [f"  • {label}: {text}" for label, text in others]
+        parts += ["", f"{msg.LABEL_BY_STATUS}:"] + [f"  • {name}: {text}" for name, text in others]
     if entry.caveat:
         parts += ["", f"{msg.LABEL_CAVEAT}: {entry.caveat}"]
     parts += ["", f"{msg.LABEL_BASIS}:"] + [f"  • {line}" for line in basis_lines(entry, kb)]

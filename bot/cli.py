@@ -7,8 +7,8 @@ import sys
 from typing import TextIO
 
 from . import cards
-from .asker import status_of
 from . import messages as msg
+from .asker import status_of
 from .engine import Engine
 from .evaluation import (best_baseline, evaluate, format_confusions, format_table, load_labelled, ours,
                          topic_permissiveness)

@@ -162,9 +162,9 @@ class Entry:
         """The entry's own text for one status, if it has one."""
         return dict(self.by_status).get(status) if status else None
 
-    def line_of(self, field: str) -> int:
+    def line_of(self, name: str) -> int:
         """The line of one field in the area file (the entry's line when unknown)."""
-        return dict(self.key_lines).get(field, self.line)
+        return dict(self.key_lines).get(name, self.line)
 
 
 @dataclass(frozen=True)
@@ -428,7 +428,7 @@ def _parse_entry(raw: Any, area: str, display: str, sources: dict[str, Source],
         bad("id", f"id harus kebab-case: {eid}")
     verdict = raw.get("verdict")
     if verdict is not None and verdict not in {v.value for v in Verdict}:
-        bad("verdict", f"verdict tidak valid: {verdict} (dilarang|boleh|bersyarat|info)")
+        bad("verdict", f"verdict tidak valid: {verdict} ({'|'.join(v.value for v in Verdict)})")
     basis = _parse_basis(raw.get("basis"), sources, bad)
     examples = raw.get("examples") or []
     if not isinstance(examples, list) or not all(isinstance(x, str) and x.strip() for x in examples):
