@@ -88,3 +88,11 @@ async def test_private_chat_without_a_status_shows_the_plain_card(bot, engine):
     entry = engine.entry(engine.ask(question).entry_id)
     assert reply.text == cards.render_html(entry, engine.kb)
     assert "Untuk Anda" not in reply.text
+
+
+async def test_group_short_card_carries_the_askers_part(bot, api, engine):
+    question = "sy PPPK, boleh dateng ke acara ulang tahun partai?"
+    entry = engine.entry(engine.ask(question).entry_id)
+    [reply] = [c for c in await bot.send(api.mention("", f" {question}")) if c.method == "sendMessage"]
+    assert reply.text == cards.render_html(entry, engine.kb, short=True, status="pppk")
+    assert "Untuk Anda (PPPK):" in reply.text
