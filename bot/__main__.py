@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="COMMAND")
     kb_check = kb_sub.add_parser("check", help="validate the knowledge base")
     kb_check.add_argument("--topics", metavar="FILE", help="topics.yaml whose topics must all be covered (default: the one in the knowledge folder)")
+    kb_check.add_argument("--stale", action="store_true",
+                          help="also list what to re-check before an election season (old reviews, replaced law, notes)")
+    kb_check.add_argument("--days", type=int, default=180, metavar="N",
+                          help="a review older than N days is stale (default 180)")
     learned = kb_sub.add_parser("learned", help="the curators' learned examples: print, list, undo, apply",
                                 description="Without options: print the learned examples in effect as YAML. "
                                             + DB_ENVIRONMENT + ".")
@@ -113,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             return cli.cmd_eval(args.file, errors=args.errors, baseline=args.baseline,
                                 root=args.knowledge, out=sys.stdout)
         if args.command == "kb" and args.kb_command == "check":
-            return cli.cmd_kb_check(args.knowledge, args.topics, sys.stdout)
+            return cli.cmd_kb_check(args.knowledge, args.topics, sys.stdout, stale=args.stale, days=args.days)
         if args.command == "kb" and args.kb_command == "learned":
             from . import logcli
             return logcli.cmd_learned(sys.stdout, args=args)

@@ -13,10 +13,12 @@ from typing import TextIO
 from . import cards
 from . import messages as msg
 from . import smalltalk
+from .asker import status_of
 from .engine import Engine
 from .evaluation import (best_baseline, evaluate, format_confusions, format_table, load_labelled, ours,
                          topic_permissiveness)
 from .kbcheck import check
+from .kbrules import STALE_DAYS, recheck_list, stale_warnings
 from .knowledge import KnowledgeBase, KnowledgeError
 from .index import Index
 from .matching import Result, Status, match
@@ -44,7 +46,7 @@ def result_json(res: Result, kb: KnowledgeBase) -> dict:
 def render_result(res: Result, kb: KnowledgeBase) -> str:
     """The console version of what the Telegram bot would send."""
     if res.status is Status.ANSWERED:
-        return cards.render_text(kb.entry(res.entry_id), kb)
+        return cards.render_text(kb.entry(res.entry_id), kb, status=status_of(res.question))
     if res.status is Status.SUGGEST:
         lines = [msg.SUGGEST_INTRO]
         lines += [f"  {n}. {kb.entry(c.entry_id).title}" for n, c in enumerate(res.choices, 1)]
@@ -99,6 +101,7 @@ class Console:
         self.kb = kb
         self.index = index
         self.choices: list[tuple[str, str]] = []  # ("entry" | "area", id) offered under numbers
+        self.asked = ""  # the question the choices were offered for: its asker's status comes first
 
     def respond(self, line: str) -> str | None:
         """The reply to one typed line; None for an empty line."""
@@ -111,6 +114,7 @@ class Console:
             return self._command(text.split()[0][1:].split("@")[0].lower())
         res = match(text, self.index)
         self.choices = [("entry", c.entry_id) for c in res.choices] if res.status is Status.SUGGEST else []
+        self.asked = text
         reply = render_result(res, self.kb)
         return reply + "\n" + msg.CONSOLE_PICK if self.choices else reply
 
@@ -126,7 +130,7 @@ class Console:
             return self._numbered(msg.CONSOLE_AREA.format(title=area.title),
                                   [self.kb.entry(e).title for e in area.entries])
         self.choices = []
-        return cards.render_text(self.kb.entry(ident), self.kb)
+        return cards.render_text(self.kb.entry(ident), self.kb, status=status_of(self.asked))
 
     def _command(self, name: str) -> str:
         self.choices = []
@@ -206,13 +210,21 @@ def cmd_eval(path: str, *, errors: bool, baseline: bool, root: str | None, out: 
     return 0
 
 
-def cmd_kb_check(root: str | None, topics: str | None, out: TextIO) -> int:
+def cmd_kb_check(root: str | None, topics: str | None, out: TextIO, *, stale: bool = False,
+                 days: int = STALE_DAYS) -> int:
+    """Problems (exit 1) and warnings; with `stale`, also what to re-check before an election season."""
     kb, problems = check(root, topics)
-    for p in problems:
+    warnings = stale_warnings(kb, days=days)
+    for p in [*problems, *warnings]:
         out.write(f"{p}\n")
     examples = sum(len(e.examples) for e in kb.entries)
     out.write(f"{len(kb.entries)} entries, {examples} examples, {len(kb.sources)} sources: "
-              f"{len(problems)} problem(s)\n")
+              f"{len(problems)} problem(s), {len(warnings)} warning(s)\n")
+    if stale:
+        rows = recheck_list(kb, days=days)
+        out.write(f"\nto re-check before the next election season ({len(rows)}):\n")
+        for p in rows:
+            out.write(f"{p}\n")
     return 1 if problems else 0
 
 

@@ -1,4 +1,4 @@
-"""`kb check`: the structural problems plus ambiguity and topic coverage."""
+"""`kb check`: the structural problems, what entries say (bot.kbrules), ambiguity and topic coverage."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from .kbrules import content_problems
 from .knowledge import KnowledgeBase, Problem, default_root, load_with_problems
 from .index import Index, build_index
 from .lexiconcheck import lexicon_problems
@@ -21,6 +22,7 @@ def check(root: Path | str | None = None, topics_file: Path | str | None = None)
         shipped = Path(root or default_root()) / "topics.yaml"
         topics_file = shipped if shipped.is_file() else None
     if kb.entries:
+        problems.extend(content_problems(kb))
         problems.extend(ambiguities(kb, build_index(kb)))
     if topics_file:
         problems.extend(uncovered_topics(kb, topics_file))

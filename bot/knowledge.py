@@ -7,7 +7,7 @@ import enum
 import functools
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,16 +17,22 @@ import yaml
 from .yamlines import LineList, LineLoader
 
 ENTRY_FIELDS = {"id", "topic", "title", "verdict", "answer", "basis", "sanction", "caveat",
-                "examples", "keywords", "related", "reviewed"}
+                "examples", "keywords", "related", "reviewed", "by_status", "readings", "recheck"}
 REQUIRED_FIELDS = ("id", "topic", "title", "verdict", "answer", "basis", "examples", "reviewed")
 BASIS_FIELDS = {"source", "article", "quote"}
-SOURCE_FIELDS = {"id", "kind", "title", "number", "year", "issuer", "url", "note"}
+READING_FIELDS = {"by", "view", "sources"}
+SOURCE_FIELDS = {"id", "kind", "title", "number", "year", "issuer", "url", "note",
+                 "effective", "replaced_by", "amended_by"}
+# Who a rule can differ for, in the order the card lists them.
+STATUSES = ("pns", "pppk", "cpns", "honorer")
+STATUS_NOTE_FIELDS = {"note", "basis"}
 AREA_FIELDS = {"id", "title", "order", "about_bot"}
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MIN_EXAMPLES = 8
 ENTRY_KEYED_LEXICON = ("anchors", "excludes")
 REGULATION_PREFIXES = (("se-menpanrb", "SE MenPANRB"), ("pkpu", "PKPU"), ("uu", "UU"), ("pp", "PP"),
-                       ("skb", "SKB"), ("surat-mendagri", "Surat Mendagri"))
+                       ("skb", "SKB"), ("surat-mendagri", "Surat Mendagri"), ("permendagri", "Permendagri"),
+                       ("permendag", "Permendag"), ("perbkn", "Peraturan BKN"), ("perpres", "Perpres"))
 
 
 class Verdict(str, enum.Enum):
@@ -83,6 +89,14 @@ class Source:
     issuer: str | None = None
     url: str | None = None
     note: str | None = None
+    # When it took effect, and what replaced it (whole) or amended it (in part).
+    effective: str | None = None
+    replaced_by: str | None = None
+    amended_by: tuple[str, ...] = ()
+
+    @property
+    def superseded(self) -> bool:
+        return self.replaced_by is not None
 
     @property
     def label(self) -> str:
@@ -103,6 +117,24 @@ class Basis:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """One side of a contested point: who holds it, what it says, and the sources."""
+
+    by: str
+    view: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StatusNote:
+    """What differs for one employment status on every card with a sanction (statuses.yaml)."""
+
+    status: str
+    note: str
+    basis: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Entry:
     id: str
     topic: str
@@ -117,9 +149,22 @@ class Entry:
     caveat: str | None = None
     keywords: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    # (status, text) where the rule differs for PNS, PPPK, CPNS or honorer, in STATUSES order.
+    by_status: tuple[tuple[str, str], ...] = ()
+    readings: tuple[Reading, ...] = ()
+    recheck: str | None = None
     file: str = ""
     line: int = 0
     example_lines: tuple[int, ...] = ()
+    key_lines: tuple[tuple[str, int], ...] = ()
+
+    def for_status(self, status: str | None) -> str | None:
+        """The entry's own text for one status, if it has one."""
+        return dict(self.by_status).get(status) if status else None
+
+    def line_of(self, name: str) -> int:
+        """The line of one field in the area file (the entry's line when unknown)."""
+        return dict(self.key_lines).get(name, self.line)
 
 
 @dataclass(frozen=True)
@@ -141,6 +186,7 @@ class KnowledgeBase:
     sources: dict[str, Source]
     lexicon_data: dict[str, Any]
     root: str
+    status_notes: dict[str, StatusNote] = field(default_factory=dict)
 
     def entry(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)
@@ -193,6 +239,7 @@ def load_with_problems(root: Path | str | None = None) -> tuple[KnowledgeBase, l
     root = Path(root) if root else default_root()
     problems: list[Problem] = []
     sources = _load_sources(root, problems)
+    status_notes = _load_status_notes(root, sources, problems)
     lexicon_data, origins = _load_lexicon(root, problems)
     entries: list[Entry] = []
     areas: list[Area] = []
@@ -209,7 +256,7 @@ def load_with_problems(root: Path | str | None = None) -> tuple[KnowledgeBase, l
         # would be reported again as a second, misleading problem.
         _check_lexicon_ids(lexicon_data, origins, {e.id for e in entries}, problems)
     areas.sort(key=lambda a: (a.order, a.id))
-    kb = KnowledgeBase(tuple(entries), tuple(areas), sources, lexicon_data, str(root))
+    kb = KnowledgeBase(tuple(entries), tuple(areas), sources, lexicon_data, str(root), status_notes)
     return kb, problems
 
 
@@ -226,6 +273,7 @@ def _load_sources(root: Path, problems: list[Problem]) -> dict[str, Source]:
     data, errs = read_yaml(path, display)
     problems.extend(errs)
     sources: dict[str, Source] = {}
+    source_lines: dict[str, int] = {}
     if errs:
         return sources
     items = data.get("sources") if isinstance(data, dict) else None
@@ -238,6 +286,7 @@ def _load_sources(root: Path, problems: list[Problem]) -> dict[str, Source]:
             problems.append(Problem(display, line, "", "sumber tanpa 'id' atau 'title'"))
             continue
         sid = str(item["id"])
+        source_lines.setdefault(sid, line)
         unknown = set(item) - SOURCE_FIELDS
         if unknown:
             problems.append(Problem(display, line, sid, f"field tidak dikenal: {', '.join(sorted(map(str, unknown)))}"))
@@ -246,12 +295,71 @@ def _load_sources(root: Path, problems: list[Problem]) -> dict[str, Source]:
         url = item.get("url")
         if url and not str(url).startswith(("http://", "https://")):
             problems.append(Problem(display, line, sid, f"url tidak valid: {url}"))
+        effective = item.get("effective")
+        if effective is not None and _date(effective) is None:
+            problems.append(Problem(display, line, sid, f"effective harus tanggal YYYY-MM-DD: {effective}"))
+        amended = item.get("amended_by") or []
+        if not isinstance(amended, list):
+            problems.append(Problem(display, line, sid, "amended_by harus daftar id sumber"))
+            amended = []
         sources[sid] = Source(
             id=sid, title=str(item["title"]), kind=str(item.get("kind", "web")),
             number=str(item["number"]) if item.get("number") is not None else None,
             year=item.get("year"), issuer=item.get("issuer"), url=url, note=item.get("note"),
+            effective=str(effective) if effective is not None else None,
+            replaced_by=str(item["replaced_by"]) if item.get("replaced_by") else None,
+            amended_by=tuple(str(a) for a in amended),
         )
+    for src in sources.values():
+        for other in (src.replaced_by, *src.amended_by):
+            if other is not None and other not in sources:
+                problems.append(Problem(display, source_lines[src.id], src.id,
+                                        f"menunjuk sumber yang tidak ada: {other}"))
     return sources
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _load_status_notes(root: Path, sources: dict[str, Source], problems: list[Problem]) -> dict[str, StatusNote]:
+    """statuses.yaml (optional): per employment status, a note every card with a sanction shows."""
+    path = root / "statuses.yaml"
+    if not path.is_file():
+        return {}
+    display = _display(root, path)
+    data, errs = read_yaml(path, display)
+    problems.extend(errs)
+    notes = data.get("statuses") if isinstance(data, dict) else None
+    if errs:
+        return {}
+    if not isinstance(notes, dict):
+        problems.append(Problem(display, 1, "", "harus berisi mapping 'statuses:'"))
+        return {}
+    out: dict[str, StatusNote] = {}
+    lines = getattr(notes, "key_lines", {})
+    for status, item in notes.items():
+        line = lines.get(status, 0)
+        if status not in STATUSES:
+            problems.append(Problem(display, line, str(status), f"status tidak dikenal (pilih: {', '.join(STATUSES)})"))
+            continue
+        if not isinstance(item, dict) or not item.get("note"):
+            problems.append(Problem(display, line, status, "setiap status perlu 'note'"))
+            continue
+        unknown = set(item) - STATUS_NOTE_FIELDS
+        if unknown:
+            problems.append(Problem(display, line, status, f"field tidak dikenal: {', '.join(sorted(unknown))}"))
+        basis = tuple(str(b) for b in item.get("basis") or ())
+        for sid in basis:
+            if sid not in sources:
+                problems.append(Problem(display, line, status, f"sumber tidak ada di sources.yaml: {sid}"))
+        out[status] = StatusNote(status, _text(item["note"]), basis)
+    return out
 
 
 def _load_lexicon(root: Path, problems: list[Problem]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -320,7 +428,7 @@ def _parse_entry(raw: Any, area: str, display: str, sources: dict[str, Source],
         bad("id", f"id harus kebab-case: {eid}")
     verdict = raw.get("verdict")
     if verdict is not None and verdict not in {v.value for v in Verdict}:
-        bad("verdict", f"verdict tidak valid: {verdict} (dilarang|boleh|bersyarat|info)")
+        bad("verdict", f"verdict tidak valid: {verdict} ({'|'.join(v.value for v in Verdict)})")
     basis = _parse_basis(raw.get("basis"), sources, bad)
     examples = raw.get("examples") or []
     if not isinstance(examples, list) or not all(isinstance(x, str) and x.strip() for x in examples):
@@ -333,11 +441,10 @@ def _parse_entry(raw: Any, area: str, display: str, sources: dict[str, Source],
         if val is not None and (not isinstance(val, list) or not all(isinstance(x, str) for x in val)):
             bad(f, f"{f} harus daftar teks")
     reviewed = raw.get("reviewed")
-    if reviewed is not None and not isinstance(reviewed, dt.date):
-        try:
-            dt.date.fromisoformat(str(reviewed))
-        except ValueError:
-            bad("reviewed", f"reviewed harus tanggal YYYY-MM-DD: {reviewed}")
+    if reviewed is not None and _date(reviewed) is None:
+        bad("reviewed", f"reviewed harus tanggal YYYY-MM-DD: {reviewed}")
+    by_status = _parse_by_status(raw.get("by_status"), bad)
+    readings = _parse_readings(raw.get("readings"), sources, bad)
     if len(problems) > before:
         return None
     example_lines = tuple(getattr(raw["examples"], "item_lines", [0] * len(examples)))
@@ -347,8 +454,45 @@ def _parse_entry(raw: Any, area: str, display: str, sources: dict[str, Source],
         examples=tuple(x.strip() for x in examples), reviewed=str(reviewed),
         sanction=_text(raw.get("sanction")), caveat=_text(raw.get("caveat")),
         keywords=tuple(raw.get("keywords") or ()), related=tuple(raw.get("related") or ()),
-        file=display, line=line, example_lines=example_lines,
+        by_status=by_status, readings=readings, recheck=_text(raw.get("recheck")),
+        file=display, line=line, example_lines=example_lines, key_lines=tuple(lines.items()),
     )
+
+
+def _parse_by_status(raw: Any, bad) -> tuple[tuple[str, str], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        bad("by_status", f"by_status harus mapping status -> teks ({', '.join(STATUSES)})")
+        return ()
+    for status, text in raw.items():
+        if status not in STATUSES:
+            bad("by_status", f"status tidak dikenal di by_status: {status} (pilih: {', '.join(STATUSES)})")
+        elif not isinstance(text, str) or not text.strip():
+            bad("by_status", f"by_status.{status} harus teks")
+    return tuple((s, _text(raw[s])) for s in STATUSES if isinstance(raw.get(s), str) and raw[s].strip())
+
+
+def _parse_readings(raw: Any, sources: dict[str, Source], bad) -> tuple[Reading, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        bad("readings", "readings harus daftar {by, view, sources}")
+        return ()
+    out = []
+    for item in raw:
+        if not isinstance(item, dict) or not item.get("by") or not item.get("view") or not item.get("sources"):
+            bad("readings", "setiap reading harus punya 'by', 'view' dan 'sources'")
+            continue
+        unknown = set(item) - READING_FIELDS
+        if unknown:
+            bad("readings", f"field reading tidak dikenal: {', '.join(sorted(unknown))}")
+        ids = tuple(str(x) for x in item["sources"]) if isinstance(item["sources"], list) else (str(item["sources"]),)
+        for sid in ids:
+            if sid not in sources:
+                bad("readings", f"sumber tidak ada di sources.yaml: {sid}")
+        out.append(Reading(_text(item["by"]), _text(item["view"]), ids))
+    return tuple(out)
 
 
 def _text(value: Any) -> str | None:

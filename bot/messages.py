@@ -15,6 +15,15 @@ LABEL_SANCTION = "Sanksi"
 LABEL_SOURCES = "Sumber"
 LABEL_CAVEAT = "Catatan"
 BASIS_STATEMENTS_ONLY = "Belum ditemukan pasal khusus; jawaban bersandar pada pernyataan resmi (lihat Sumber)."
+LABEL_READINGS = "⚖️ Pendapat yang berbeda"
+LABEL_BY_STATUS = "Menurut status kepegawaian"
+FOR_YOU = "Untuk Anda ({status})"
+STATUS_LABELS = {"pns": "PNS", "pppk": "PPPK", "cpns": "CPNS", "honorer": "Honorer/PPNPN"}
+REPLACED_BY = " (kini diganti {label})"
+AMENDED_BY = " (diubah {labels})"
+REVIEWED = "Terakhir ditinjau: {date}"
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+          "November", "Desember")
 DISCLAIMER = ("Bukan pendapat hukum resmi. Untuk kepastian, tanyakan ke unit kepegawaian "
               "instansi Anda (BKPSDM) atau Bawaslu.")
 

@@ -34,3 +34,24 @@ def test_group_card_is_short(engine):
     short = cards.render_html(entry, engine.kb, short=True)
     assert entry.answer[:40] in short and "Dasar hukum" not in short
     assert len(short) < len(cards.render_html(entry, engine.kb))
+
+
+def test_card_shows_when_the_entry_was_last_reviewed(engine):
+    entry = engine.entry("medsos-like")
+    day, month, year = cards.reviewed_on(entry).split()
+    assert visible(cards.render_html(entry, engine.kb)).count(f"Terakhir ditinjau: {day} {month} {year}") == 1
+    assert f"Terakhir ditinjau: {day} {month} {year}" in cards.render_text(entry, engine.kb)
+
+
+def test_a_replaced_law_is_labelled_with_its_successor(engine):
+    lines = cards.basis_lines(engine.entry("definisi-netralitas"), engine.kb)
+    assert "UU 5/2014 Pasal 2 huruf f (kini diganti UU 20/2023)" in lines
+
+
+def test_a_contested_card_leads_with_the_safe_course_then_both_readings_with_sources(engine):
+    entry = engine.entry("sumbangan-dana-kampanye")
+    text = visible(cards.render_html(entry, engine.kb))
+    assert text.startswith("⚖️ DIPERDEBATKAN")
+    readings = text.split("Pendapat yang berbeda:")[1].split("Dasar hukum")[0]
+    assert text.index("Sikap aman:") < text.index("Pendapat yang berbeda:")
+    assert readings.count("• ") == 2 and "UU 7/2017" in readings

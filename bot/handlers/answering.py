@@ -15,6 +15,7 @@ from telegram.ext import ContextTypes
 
 from .. import messages as msg
 from .. import smalltalk
+from ..asker import status_of
 from ..engine import Engine, Snapshot
 from ..knowledge import Entry, KnowledgeBase
 from ..matching import Result, Status
@@ -78,19 +79,21 @@ async def record(context: ContextTypes.DEFAULT_TYPE, *, kind: str, question: str
 
 
 def card(entry: Entry, kb: KnowledgeBase, *, kind: str, username: str, qid: str | None = None,
-         also: tuple[Entry, ...] = ()) -> replies.Reply:
+         also: tuple[Entry, ...] = (), status: str | None = None) -> replies.Reply:
     """An entry's card: short with a Detail link in groups; in private full, with vote buttons
-    when it answers a question (`qid`) and buttons for the close alternatives (`also`)."""
+    when it answers a question (`qid`) and buttons for the close alternatives (`also`).
+    The asker's employment status (`status`) puts the part that applies to them first."""
     if kind == GROUP:
-        return replies.group_card(entry, kb, username)
-    return replies.browse_card(entry, kb) if qid is None else replies.answer_card(entry, kb, qid, also)
+        return replies.group_card(entry, kb, username, status)
+    return replies.browse_card(entry, kb) if qid is None else replies.answer_card(entry, kb, qid, also, status)
 
 
 def compose(result: Result, kb: KnowledgeBase, qid: str, *, kind: str, username: str) -> replies.Reply:
     """The reply to a matched question, shaped for a private chat or a group."""
     if result.status is Status.ANSWERED and (entry := kb.entry(result.entry_id)) is not None:
         also = tuple(e for c in result.rivals if (e := kb.entry(c.entry_id)))
-        return card(entry, kb, kind=kind, username=username, qid=qid, also=also)
+        return card(entry, kb, kind=kind, username=username, qid=qid, also=also,
+                    status=status_of(result.question))
     if result.status is Status.SUGGEST:
         entries = [e for e in (kb.entry(c.entry_id) for c in result.choices) if e is not None]
         if entries:

@@ -9,6 +9,7 @@ from telegram.ext import ChosenInlineResultHandler, ContextTypes, InlineQueryHan
 
 from .. import cards
 from .. import messages as msg
+from ..asker import status_of
 from ..knowledge import Entry, KnowledgeBase
 from ..matching import Result, Status
 from . import answering, tracing
@@ -37,12 +38,12 @@ def result_entries(result: Result, kb: KnowledgeBase) -> list[Entry]:
     return entries[:MAX_RESULTS]
 
 
-def article(entry: Entry, kb: KnowledgeBase) -> InlineQueryResultArticle:
+def article(entry: Entry, kb: KnowledgeBase, status: str | None = None) -> InlineQueryResultArticle:
     return InlineQueryResultArticle(
         id=entry.id,
         title=f"{cards.badge(entry)} {entry.title}",
         description=first_sentence(entry.answer),
-        input_message_content=InputTextMessageContent(cards.render_html(entry, kb)),
+        input_message_content=InputTextMessageContent(cards.render_html(entry, kb, status=status)),
     )
 
 
@@ -58,7 +59,8 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if not entries:
         button = InlineQueryResultsButton(msg.INLINE_UNANSWERED if text else msg.INLINE_EMPTY,
                                           start_parameter=START_PARAMETER)
-    await query.answer([article(e, snapshot.kb) for e in entries], button=button, cache_time=CACHE_SECONDS)
+    status = status_of(text)
+    await query.answer([article(e, snapshot.kb, status) for e in entries], button=button, cache_time=CACHE_SECONDS)
 
 
 async def chosen_result(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -75,9 +75,12 @@ def _feedback_row(entry: Entry, qid: str) -> list[InlineKeyboardButton | None]:
     return [button(msg.BUTTON_UP, "u"), button(msg.BUTTON_DOWN, "d")]
 
 
-def answer_card(entry: Entry, kb: KnowledgeBase, qid: str, also: Iterable[Entry] = ()) -> Reply:
-    """The full card for a question: feedback buttons, then close alternatives and related entries."""
-    return Reply(cards.render_html(entry, kb),
+def answer_card(entry: Entry, kb: KnowledgeBase, qid: str, also: Iterable[Entry] = (),
+                status: str | None = None) -> Reply:
+    """The full card for a question: feedback buttons, then close alternatives and related entries.
+
+    `status` is the asker's employment status, whose part of the answer comes first."""
+    return Reply(cards.render_html(entry, kb, status=status),
                  _markup([_feedback_row(entry, qid), *_related_rows(entry, kb, also)]))
 
 
@@ -91,10 +94,10 @@ def browse_card(entry: Entry, kb: KnowledgeBase) -> Reply:
     return Reply(cards.render_html(entry, kb), feedback_done(entry, kb))
 
 
-def group_card(entry: Entry, kb: KnowledgeBase, username: str) -> Reply:
+def group_card(entry: Entry, kb: KnowledgeBase, username: str, status: str | None = None) -> Reply:
     """The short group card with a button that opens the full card in a private chat."""
     button = InlineKeyboardButton(msg.BUTTON_DETAIL, url=deep_link(username, entry.id))
-    return Reply(cards.render_html(entry, kb, short=True), InlineKeyboardMarkup([[button]]))
+    return Reply(cards.render_html(entry, kb, short=True, status=status), InlineKeyboardMarkup([[button]]))
 
 
 def suggestions(entries: Iterable[Entry], qid: str) -> Reply:
