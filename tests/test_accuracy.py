@@ -47,7 +47,7 @@ def test_held_out_set_floors(engine, evalsets_dir):
     first (tuned on since). A regression floor, well below the targets of issue 10."""
     rep = evaluate(load_labelled(evalsets_dir / "fresh.yaml"), ours(engine.index), "ours",
                    topic_permissiveness(engine.index))
-    assert rep.top1_rate >= 0.74, rep.errors
+    assert rep.top1_rate >= 0.76, rep.errors
     assert rep.abstain_rate >= 0.78, rep.errors
-    assert rep.wrong_rate <= 0.11, rep.errors
-    assert rep.permissive <= 1, rep.errors
+    assert rep.wrong_rate <= 0.08, rep.errors
+    assert rep.permissive == 0, rep.errors

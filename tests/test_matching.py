@@ -146,8 +146,9 @@ def test_an_answer_with_close_rivals_only_ever_prohibits(engine, evalsets_dir):
 
 def test_a_candidates_gathering_with_a_calendar_is_not_the_office_visit_card(engine):
     res = engine.ask("sy dtg ke acara silaturahmi caleg, dapet kalender. melanggar ga?")
-    assert res.entry_id != "kunjungan-calon-kantor"
-    assert "kunjungan-calon-kantor" != (res.candidates[0].entry_id if res.candidates else None)
+    assert not (res.status is Status.ANSWERED and res.entry_id == "kunjungan-calon-kantor")
+    if res.status is Status.SUGGEST:  # the stricter reading is offered beside it
+        assert "kegiatan-keberpihakan" in {c.topic for c in res.choices}
 
 
 @pytest.mark.parametrize("question", ["bolehkah PNS tidak ikut kampanye",
