@@ -158,3 +158,7 @@ EXPORT_USAGE = "Contoh: /ekspor (semua), /ekspor 7d (7 hari terakhir), /ekspor 2
 RELOAD_OK = "✅ Basis pengetahuan dimuat ulang: {entries} entri, {examples} contoh."
 RELOAD_FAILED = ("⚠️ Basis pengetahuan <b>tidak</b> dimuat ulang karena ada {n} masalah; "
                  "bot tetap memakai versi sebelumnya.\n<pre>{problems}</pre>")
+
+# ---------------------------------------------------------------- delivery (bot/handlers/feedback.py, expired.py)
+FEEDBACK_NOT_YOURS = "Hanya penanya yang bisa menilai jawaban ini."
+BUTTON_EXPIRED = "Tombol ini sudah tidak berlaku."
