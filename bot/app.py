@@ -38,7 +38,7 @@ CONCURRENT_UPDATES = 8
 # For the tests and benchmarks that run `python -m bot run` against a fake Bot API: no
 # rate limits, and short timeouts and backoffs. Never set it in production.
 TESTING_ENV = "TANYA_NETRAL_TESTING"
-TESTING_POLICY = dict(throttle=False, timeout=1.0, first_backoff=0.2, max_backoff=1.0, deadline=30.0)
+TESTING_POLICY = dict(throttle=False, timeout=1.0, first_backoff=0.1, max_backoff=0.5, deadline=30.0)
 # Libraries' loggers and the least severe level they may log at, whatever BOT_LOG_LEVEL says:
 # at DEBUG, python-telegram-bot logs whole getUpdates results and sendMessage parameters
 # (user ids, names, questions) and aiosqlite every statement with its parameters (the

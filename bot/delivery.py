@@ -123,7 +123,8 @@ class DeliveryLimiter(BaseRateLimiter[int]):
         """Nothing to close."""
 
     def stop(self) -> None:
-        """Give up waiting sends: their updates stay in the inbox for the next start."""
+        """Give up sends waiting to be retried (their updates stay in the inbox for the next start);
+        requests that need not wait still go out."""
         if self._stopping is not None:
             self._stopping.set()
 
@@ -180,11 +181,14 @@ class DeliveryLimiter(BaseRateLimiter[int]):
             await self._pause(wait)
 
     async def _pause(self, seconds: float) -> None:
-        """Sleep, unless the bot starts stopping meanwhile (then SendAborted)."""
-        if self._stopping is not None and self._stopping.is_set():
-            raise SendAborted()
+        """Sleep, unless the bot is stopping (then SendAborted); a request that need not wait goes ahead."""
         if seconds <= 0:
             return
+        if self._stopping is not None and self._stopping.is_set():
+            ticket = current()
+            if ticket is not None:
+                ticket.aborted = True
+            raise SendAborted()
         if self._stopping is None:
             await asyncio.sleep(seconds)
             return

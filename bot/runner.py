@@ -4,9 +4,9 @@ Start-up retries with backoff while the Bot API cannot be reached (a bad token s
 stops it at once). Updates arrive by long polling (fetched here, one item parsed at a
 time, confirmed only once the inbox holds them) or by webhook (bot.webhook). A pool of
 CONCURRENT_UPDATES tasks hands them to the Application oldest first, each with its
-delivery Ticket. On SIGTERM/SIGINT the bot stops receiving, gives the updates in hand
-STOP_GRACE seconds, gives up sends still waiting to be retried, and leaves everything
-not yet handled in the inbox for the next start.
+delivery Ticket. On SIGTERM/SIGINT the bot stops receiving, gives up sends waiting to be
+retried, gives the updates in hand STOP_GRACE seconds, and leaves everything not yet
+handled in the inbox for the next start.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from .storage import QuestionLog
 log = logging.getLogger("bot.run")
 
 STOP_GRACE = 10.0       # seconds the updates in hand get to finish at stop
-ABORT_GRACE = 3.0       # then, after waiting sends are given up
 FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 60.0
 PRUNE_EVERY = 3600.0
@@ -199,12 +198,10 @@ class Runner:
             self.limiter.release(ticket)
 
     async def _drain(self) -> None:
-        """Let the updates in hand finish; then give up waiting sends; then cancel what is left."""
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=STOP_GRACE)
+        """Give up sends waiting for a retry, let the updates in hand finish, then cancel what is left."""
         self.limiter.stop()
         if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=ABORT_GRACE)
+            await asyncio.wait(set(self._tasks), timeout=STOP_GRACE)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -226,8 +223,8 @@ class Runner:
         if self.inbox is not None:
             c = self.inbox.counts
             left = self.inbox.waiting + c.abandoned
-            log.info("stopped: %d update(s) received, %d duplicate(s) ignored, %d malformed skipped, "
-                     "%d left for the next start", c.accepted, c.duplicates, c.malformed, left)
+            log.info("stopped: %d update(s) received and %d resumed, %d duplicate(s) ignored, %d malformed "
+                     "skipped, %d left for the next start", c.accepted, c.resumed, c.duplicates, c.malformed, left)
 
 
 def _reason(exc: TelegramError) -> str:
