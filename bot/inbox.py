@@ -80,8 +80,11 @@ def describe_failure(raw: dict, bot: Bot) -> str:
             Update.de_json({"update_id": 0, key: value}, bot)
         except Exception as exc:  # noqa: BLE001 - any parsing error
             name = key if FIELD_NAME.fullmatch(key) else "?"
-            missing = MISSING.search(str(exc)) if isinstance(exc, TypeError) else None
-            fields = [f for f in re.findall(r"'(\w+)'", missing.group(1)) if FIELD_NAME.fullmatch(f)] if missing else []
+            if isinstance(exc, KeyError):  # PTB reads some required fields by key
+                fields = [str(exc.args[0])] if exc.args and FIELD_NAME.fullmatch(str(exc.args[0])) else []
+            else:
+                missing = MISSING.search(str(exc)) if isinstance(exc, TypeError) else None
+                fields = [f for f in re.findall(r"'(\w+)'", missing.group(1)) if FIELD_NAME.fullmatch(f)] if missing else []
             return f"{name} (missing {', '.join(fields)})" if fields else f"{name} ({exc.__class__.__name__})"
     return "update"
 

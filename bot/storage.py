@@ -138,7 +138,7 @@ class QuestionLog:
     """The pseudonymous log of questions, votes, curator reviews and learned examples."""
 
     def __init__(self, path: Path, secret: str, *, clock: Callable[[], datetime] = utcnow,
-                 busy_timeout: float = 0.25, retry_interval: float = 1.0, max_retry_interval: float = 30.0,
+                 busy_timeout: float = 0.25, retry_interval: float = 1.0, max_retry_interval: float = 5.0,
                  watch_interval: float = WATCH_INTERVAL):
         self.path = Path(path)
         self._key = secret.encode()
