@@ -114,6 +114,7 @@ class DeliveryLimiter(BaseRateLimiter[int]):
         self._stopping: asyncio.Event | None = None
         self._resume_at = 0.0
         self._retrying = 0  # requests retried since the last success after a failure
+        self.retries = True  # off while starting up: the runner retries start-up as a whole
 
     async def initialize(self) -> None:
         self._window = asyncio.Semaphore(self.policy.window)
@@ -170,9 +171,10 @@ class DeliveryLimiter(BaseRateLimiter[int]):
                 if ticket is not None and delivers(endpoint):
                     ticket.sent += 1
                 return result
-            if loop.time() + wait > deadline:
-                log.warning("%s failed for %.0f s, giving up (%s)", endpoint, self.policy.deadline,
-                            failure.__class__.__name__)
+            if not self.retries or loop.time() + wait > deadline:
+                if self.retries:
+                    log.warning("%s failed for %.0f s, giving up (%s)", endpoint, self.policy.deadline,
+                                failure.__class__.__name__)
                 raise failure
             if not self._retrying:
                 log.warning("%s failed (%s: %s); retrying for up to %.0f s", endpoint,

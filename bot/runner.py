@@ -101,6 +101,13 @@ class Runner:
 
         InvalidToken is raised: a rejected token will not fix itself.
         """
+        self.limiter.retries = False  # one warning per attempt here, not the limiter's own retries
+        try:
+            return await self._initialize()
+        finally:
+            self.limiter.retries = True
+
+    async def _initialize(self) -> bool:
         delay = FIRST_BACKOFF
         while True:
             init = asyncio.create_task(self.app.initialize())
