@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import logging
+import os
 import sys
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, Application, BaseHandler, ContextTypes, Defaults
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, BaseHandler, ContextTypes, Defaults
 
+from . import delivery
 from . import messages as msg
 from .cli import report_broken
 from .config import Config, ConfigError, from_env
+from .delivery import DeliveryLimiter, SendAborted, SendPolicy
 from .engine import Engine
-from .handlers import ask, curator, digest, feedback, groups, inline, teaching, topics, tracing
+from .handlers import ask, curator, digest, expired, feedback, groups, inline, teaching, topics, tracing
 from .handlers.answering import QuestionSink
 from .knowledge import KnowledgeError
 from .ops import hidden_values, scrub
 from .ratelimit import FloodGuard
+from .runner import Intake, Runner
 from .storage import QuestionLog
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY,
@@ -30,14 +35,19 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
 # concurrent request opens another pooled connection that httpcore scans per request
 # (benchmarks/bench_updates.py: 64 is some 15% slower than 8).
 CONCURRENT_UPDATES = 8
-RATE_LIMIT_RETRIES = 2
+# For the tests and benchmarks that run `python -m bot run` against a fake Bot API: no
+# rate limits, and short timeouts and backoffs. Never set it in production.
+TESTING_ENV = "TANYA_NETRAL_TESTING"
+TESTING_POLICY = dict(throttle=False, timeout=1.0, first_backoff=0.1, max_backoff=0.5, deadline=30.0)
 # Libraries' loggers and the least severe level they may log at, whatever BOT_LOG_LEVEL says:
 # at DEBUG, python-telegram-bot logs whole getUpdates results and sendMessage parameters
 # (user ids, names, questions) and aiosqlite every statement with its parameters (the
 # question log's rows); httpx and httpcore log request URLs, which contain the token, and
 # apscheduler chatters about jobs.
+# tornado (the webhook listener) logs client addresses.
 LIBRARY_LOG_FLOORS = {"telegram": logging.INFO, "telegram.ext": logging.INFO, "aiosqlite": logging.INFO,
-                      "httpx": logging.WARNING, "httpcore": logging.WARNING, "apscheduler": logging.WARNING}
+                      "httpx": logging.WARNING, "httpcore": logging.WARNING, "apscheduler": logging.WARNING,
+                      "tornado": logging.WARNING}
 
 log = logging.getLogger("bot.app")
 
@@ -45,27 +55,29 @@ log = logging.getLogger("bot.app")
 def feature_handlers() -> list[BaseHandler]:
     """Every feature's handlers, in the order they are tried; the fallbacks come last."""
     return [*curator.HANDLERS, *ask.HANDLERS, *topics.HANDLERS, *feedback.HANDLERS, *groups.HANDLERS,
-            *inline.HANDLERS, *ask.FALLBACKS]
+            *inline.HANDLERS, *ask.FALLBACKS, *expired.HANDLERS]
 
 
 def build_application(config: Config, engine: Engine, *, question_log: QuestionSink | None = None,
-                      open_log: bool = False, rate_limit: bool = True) -> Application:
-    """The bot, ready to run: handlers, HTML defaults, rate limiter and start/stop hooks.
+                      open_log: bool = False, rate_limit: bool = True,
+                      policy: SendPolicy | None = None) -> Application:
+    """The bot, ready to run: handlers, HTML defaults, sends that retry, and start/stop hooks.
 
     `question_log` is an open log (QuestionLog or a stand-in); with `open_log` the
-    QuestionLog at config.db_path is opened on start-up instead. `rate_limit=False` is for
-    benchmarks only.
+    QuestionLog at config.db_path is opened on start-up instead. `rate_limit=False` (no
+    Telegram rate limits) is for benchmarks only; `policy` sets retries and timeouts.
     """
+    policy = policy or SendPolicy(window=config.send_window, throttle=rate_limit)
     builder = (Application.builder()
                .token(config.token)
                .defaults(Defaults(parse_mode=ParseMode.HTML))
                .concurrent_updates(CONCURRENT_UPDATES)
+               .rate_limiter(DeliveryLimiter(policy))
+               .read_timeout(policy.timeout)
                .post_init(functools.partial(_post_init, open_log=open_log))
                .post_shutdown(_post_shutdown))
     if config.api_base_url:
         builder = builder.base_url(config.api_base_url).base_file_url(file_base_url(config.api_base_url))
-    if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
     application = builder.build()
     application.bot_data.update(config=config, engine=engine, log=question_log,
                                 flood=FloodGuard(config.flood_per_minute))
@@ -114,10 +126,25 @@ async def _post_shutdown(application: Application) -> None:
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log a handler failure with its update id; tell the user something went wrong."""
+    """Log a handler failure with its update id; tell the user something went wrong, if that can help.
+
+    No notice when the Bot API could not be reached (it would not arrive either), when
+    the bot is stopping (the update is handled again at the next start), or when the
+    user already got (or probably got) a reply to the update.
+    """
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update %s failed", update_id, exc_info=context.error)
-    if not isinstance(update, Update):
+    error = context.error
+    ticket = delivery.current()
+    if ticket is not None:
+        ticket.failed = True
+    if isinstance(error, SendAborted):
+        log.info("update %s left for the next start (stopping)", update_id)
+        return
+    if isinstance(error, (NetworkError, RetryAfter)) and not isinstance(error, BadRequest):
+        log.warning("update %s not answered: the Bot API failed (%s)", update_id, error.__class__.__name__)
+        return
+    log.error("update %s failed", update_id, exc_info=error)
+    if not isinstance(update, Update) or (ticket is not None and ticket.delivered):
         return
     try:
         if update.callback_query:
@@ -157,6 +184,7 @@ def cmd_run(knowledge_dir: str | None) -> int:
 
     BOT_WEBHOOK_URL is the full public URL Telegram posts to; the local listener answers
     on BOT_WEBHOOK_LISTEN:BOT_WEBHOOK_PORT/BOT_WEBHOOK_PATH behind a TLS reverse proxy.
+    Updates go through the durable inbox (bot.inbox, bot.runner).
     """
     try:
         config = from_env()
@@ -168,14 +196,14 @@ def cmd_run(knowledge_dir: str | None) -> int:
     except KnowledgeError as exc:
         return report_broken(exc, sys.stderr)
     setup_logging(config)
-    application = build_application(config, engine, open_log=True)
+    testing = os.environ.get(TESTING_ENV) == "1"
+    policy = SendPolicy(window=config.send_window, **(TESTING_POLICY if testing else {}))
+    application = build_application(config, engine, open_log=True, policy=policy)
+    intake = Intake(allowed_updates=tuple(ALLOWED_UPDATES), poll_timeout=1.0 if testing else 30.0,
+                    url=config.webhook_url, listen=config.webhook_listen, port=config.webhook_port,
+                    path=config.webhook_path, secret=config.webhook_secret)
     try:
-        if config.webhook_url:
-            application.run_webhook(listen=config.webhook_listen, port=config.webhook_port,
-                                    url_path=config.webhook_path, webhook_url=config.webhook_url,
-                                    secret_token=config.webhook_secret, allowed_updates=ALLOWED_UPDATES)
-        else:
-            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        return asyncio.run(Runner(application, config, intake, concurrency=CONCURRENT_UPDATES).run())
     except InvalidToken:
         print("tanya-netral: Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?)", file=sys.stderr)
         return 2

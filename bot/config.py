@@ -10,10 +10,37 @@ from typing import Mapping
 
 TOKEN_RE = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,}$")
 SECRET_FIELDS = {"token", "hash_secret", "webhook_secret"}
+SECRET_ENV = ("TELEGRAM_BOT_TOKEN", "BOT_HASH_SECRET", "BOT_WEBHOOK_SECRET")
+# Anything shaped like a bot token, even when pasted into the wrong variable.
+TOKEN_SHAPE = re.compile(r"\d{3,15}:[A-Za-z0-9_-]{30,}")
+# The token's part after the colon is the secret; it is hidden on its own too (a URL may
+# carry the token with the colon percent-encoded) once it is long enough not to be a
+# common word. Other secrets are hidden once they are this long.
+MIN_HIDDEN_PART = 8
+REDACTED = "<redacted>"
+
+
+def hidden_values(token: str, *secrets: str | None) -> list[str]:
+    """The strings never to show: the token, its secret part, and the other secrets; longest first."""
+    part = token.partition(":")[2]
+    values = {token, *secrets, part if len(part) >= MIN_HIDDEN_PART else None}
+    return sorted((v for v in values if v), key=len, reverse=True)
+
+
+def env_hidden_values(env: Mapping[str, str]) -> list[str]:
+    token, *secrets = (env.get(name, "").strip() for name in SECRET_ENV)
+    return hidden_values(token, *secrets)
+
+
+def scrub(text: str, hidden: list[str]) -> str:
+    """The text with every hidden value (in any letter case) and anything token-shaped replaced."""
+    for value in hidden:
+        text = re.sub(re.escape(value), REDACTED, text, flags=re.IGNORECASE)
+    return TOKEN_SHAPE.sub(REDACTED, text)
 
 
 class ConfigError(ValueError):
-    """A setting is missing or malformed; the message names the variable, never its secret value."""
+    """A setting is missing or malformed; the message names the variable, never a secret value."""
 
 
 @dataclass(frozen=True)
@@ -26,13 +53,14 @@ class Config:
     retention_days: int = 365
     knowledge_dir: str | None = None
     webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"
+    webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_path: str = "telegram"
     webhook_secret: str | None = field(default=None, repr=False)
     flood_per_minute: int = 20
     log_level: str = "INFO"
     learn_approvals: int = 1  # curators who must approve a taught phrasing before the bot uses it
+    send_window: int = 1
 
     def redacted(self) -> dict[str, str]:
         """Every setting as text, secrets replaced by a marker saying whether they are set."""
@@ -62,8 +90,16 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
 
 
 def from_env(env: Mapping[str, str] | None = None, *, require_token: bool = True) -> Config:
-    """Read and validate the settings; raise ConfigError with a one-line reason."""
+    """Read and validate the settings; raise ConfigError with a one-line reason, secrets redacted."""
     env = os.environ if env is None else env
+    try:
+        return _read(env, require_token)
+    except ConfigError as exc:
+        # A value echoed back may be a secret pasted into the wrong setting.
+        raise ConfigError(scrub(str(exc), env_hidden_values(env))) from None
+
+
+def _read(env: Mapping[str, str], require_token: bool) -> Config:
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
     if require_token:
         if not token:
@@ -88,9 +124,10 @@ def from_env(env: Mapping[str, str] | None = None, *, require_token: bool = True
         raise ConfigError("BOT_WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and - (1-256 characters)")
     if webhook_url and not webhook_secret:
         raise ConfigError("BOT_WEBHOOK_SECRET is required when BOT_WEBHOOK_URL is set")
-    level = env.get("BOT_LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    raw_level = env.get("BOT_LOG_LEVEL", "INFO").strip()
+    level = raw_level.upper() or "INFO"
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        raise ConfigError(f"BOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+        raise ConfigError(f"BOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {raw_level!r}")
     return Config(
         token=token,
         api_base_url=base_url,
@@ -100,11 +137,12 @@ def from_env(env: Mapping[str, str] | None = None, *, require_token: bool = True
         retention_days=_int(env, "BOT_RETENTION_DAYS", 365, 1, 36500),
         knowledge_dir=env.get("BOT_KNOWLEDGE_DIR", "").strip() or None,
         webhook_url=webhook_url,
-        webhook_listen=env.get("BOT_WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
+        webhook_listen=env.get("BOT_WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
         webhook_port=_int(env, "BOT_WEBHOOK_PORT", 8443, 1, 65535),
         webhook_path=(env.get("BOT_WEBHOOK_PATH", "").strip() or "telegram").strip("/"),
         webhook_secret=webhook_secret,
         flood_per_minute=_int(env, "BOT_FLOOD_PER_MINUTE", 20, 1, 1000),
         log_level=level,
         learn_approvals=_int(env, "BOT_LEARN_APPROVALS", 1, 1, 5),
+        send_window=_int(env, "BOT_SEND_WINDOW", 1, 1, 64),
     )

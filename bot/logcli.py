@@ -91,7 +91,12 @@ def format_group(group: Group) -> str:
 
 
 async def _stats(log: QuestionLog, args, since, out: TextIO) -> int:
-    out.write(format_stats(await review.stats(log, since or review.STATS_PERIOD)))
+    stats = await review.stats(log, since or review.STATS_PERIOD)
+    out.write(format_stats(stats))
+    delivered = await log.delivery_counts(log.now() - stats.period)
+    out.write(f"Replies ({age_label(stats.period)}): sent {delivered.get('sent', 0)}, "
+              f"send failed {delivered.get('failed', 0)}, timed out after sending {delivered.get('unsure', 0)}, "
+              f"not sent yet {delivered.get('pending', 0)}\n")
     return 0
 
 

@@ -243,3 +243,6 @@ DIGEST = (
 DIGEST_QUEUE = "<b>Antrian terbesar minggu ini</b> (tinjau lewat /antrian)"
 DIGEST_REPORT = ("Laporan lengkap dengan grafik: ketik /statistik, atau jalankan "
                  "<code>python -m bot log report --out laporan.html</code> di server.")
+# ---------------------------------------------------------------- delivery (bot/handlers/feedback.py, expired.py)
+FEEDBACK_NOT_YOURS = "Hanya penanya yang bisa menilai jawaban ini."
+BUTTON_EXPIRED = "Tombol ini sudah tidak berlaku."

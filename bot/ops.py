@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import sys
 import tempfile
 from pathlib import Path
 from typing import Mapping, TextIO
 
-from .config import TOKEN_RE, Config, ConfigError, from_env
+from .config import (REDACTED, SECRET_ENV, TOKEN_RE, TOKEN_SHAPE, Config, ConfigError, env_hidden_values, from_env,
+                     hidden_values, scrub)
 from .knowledge import KnowledgeError, default_root, load
 
 # The environment variable behind each Config field, in the order `config` prints them.
@@ -30,36 +30,12 @@ ENV_NAMES = {
     "flood_per_minute": "BOT_FLOOD_PER_MINUTE",
     "log_level": "BOT_LOG_LEVEL",
     "learn_approvals": "BOT_LEARN_APPROVALS",
+    "send_window": "BOT_SEND_WINDOW",
 }
-SECRET_ENV = ("TELEGRAM_BOT_TOKEN", "BOT_HASH_SECRET", "BOT_WEBHOOK_SECRET")
-# Anything shaped like a bot token, even when pasted into the wrong variable.
-TOKEN_SHAPE = re.compile(r"\d{3,15}:[A-Za-z0-9_-]{30,}")
-# The token's part after the colon is the secret; it is hidden on its own too (a URL may
-# carry the token with the colon percent-encoded) once it is long enough not to be a
-# common word.
-MIN_HIDDEN_PART = 8
-REDACTED = "<redacted>"
+__all__ = ["REDACTED", "SECRET_ENV", "TOKEN_SHAPE", "env_hidden_values", "hidden_values", "scrub",
+           "cmd_config", "cmd_health", "database_problem"]
 SQLITE_TIMEOUT = 5.0
 MAX_PROBLEMS_SHOWN = 3
-
-
-def hidden_values(token: str, *secrets: str | None) -> list[str]:
-    """The strings never to show: the token, its secret part, and the other secrets; longest first."""
-    part = token.partition(":")[2]
-    values = {token, *secrets, part if len(part) >= MIN_HIDDEN_PART else None}
-    return sorted((v for v in values if v), key=len, reverse=True)
-
-
-def env_hidden_values(env: Mapping[str, str]) -> list[str]:
-    token, *secrets = (env.get(name, "").strip() for name in SECRET_ENV)
-    return hidden_values(token, *secrets)
-
-
-def scrub(text: str, hidden: list[str]) -> str:
-    """The text with every hidden value (and anything token-shaped) replaced by a marker."""
-    for value in hidden:
-        text = text.replace(value, REDACTED)
-    return TOKEN_SHAPE.sub(REDACTED, text)
 
 
 def _setup(out: TextIO | None, err: TextIO | None, env: Mapping[str, str] | None
@@ -91,9 +67,9 @@ def _probe(target: str, *, uri: bool) -> None:
 def database_problem(path: Path) -> str | None:
     """Why the bot could not write its SQLite database at path, or None when it can.
 
-    An existing database is opened without creating anything; a missing one is simulated
-    with a throw-away file in the same folder, so the check leaves no database behind
-    (run as root, it would otherwise leave a file the service user cannot write).
+    An existing database is opened without creating anything. A missing one is a problem
+    (said last: first whether SQLite could write in the folder, tried with a throw-away
+    file, so the check leaves no database behind that the service user could not write).
     """
     folder = path.parent
     if folder.exists() and not folder.is_dir():
@@ -125,7 +101,9 @@ def database_problem(path: Path) -> str | None:
                 os.unlink(leftover)
             except FileNotFoundError:
                 pass
-    return None
+    # The bot creates its database when it starts and again at once if it is deleted, so a
+    # missing file means the bot has not started yet, or the file was deleted under it.
+    return f"no database at {path} (the bot has not created it yet, or it was deleted)"
 
 
 def cmd_health(knowledge_dir: str | None, *, out: TextIO | None = None, err: TextIO | None = None,

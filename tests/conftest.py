@@ -38,15 +38,22 @@ class RecordingLog:
         self.records: list[dict] = []
         self.votes: list[tuple[str, int, int]] = []
         self.choices: list[tuple[str, str]] = []
+        self.deliveries: list[tuple[str | None, str]] = []
         self.closed = False
         self._ids = itertools.count(1)
 
     async def record(self, *, chat_kind: str, question: str, normalized: str, status: str,
-                     entry_id: str | None, score: float, user_id: int) -> str:
+                     entry_id: str | None, score: float, user_id: int, key: str | None = None,
+                     delivery: str | None = None) -> str:
         qid = f"q{next(self._ids)}"
         self.records.append(dict(qid=qid, chat_kind=chat_kind, question=question, normalized=normalized,
                                  status=status, entry_id=entry_id, score=score, user_id=user_id))
         return qid
+
+    async def delivered(self, qid: str | None, outcome: str, *, update_id: int | None = None,
+                        update_state: str = "done") -> bool:
+        self.deliveries.append((qid, outcome))
+        return True
 
     async def vote(self, qid: str, user_id: int, vote: int) -> None:
         self.votes.append((qid, user_id, vote))

@@ -4,6 +4,12 @@ It speaks just enough HTTP/1.1 (keep-alive, Content-Length) for httpx and answer
 methods the bot uses with realistic objects. Like the real API it rejects HTML that
 Telegram could not parse, texts over 4096 characters and callback data over 64 bytes,
 so a bot that would fail in production fails here too.
+
+It can also misbehave the way the real API and the network do (`Faults`): an outage
+(connections dropped unanswered), a 5xx on every Nth call of a method, single dropped
+connections, a window of 429 Too Many Requests with retry_after, answers that arrive
+only after the client gave up (the message was delivered all the same), and a fixed
+latency per request (a distant server).
 """
 
 from __future__ import annotations
@@ -48,6 +54,20 @@ class ApiError(Exception):
 
 
 @dataclass
+class Faults:
+    """How the server misbehaves; times are time.perf_counter() values."""
+
+    outage_until: float = 0.0                  # every request dropped unanswered until then
+    flood_until: dict[str, float] = field(default_factory=dict)   # method -> 429 until then
+    fail_every: dict[str, tuple[int, int]] = field(default_factory=dict)  # method -> (n, status)
+    drop_next: dict[str, int] = field(default_factory=dict)       # method -> connections to drop
+    stall_next: dict[str, tuple[int, float]] = field(default_factory=dict)  # method -> (count, seconds)
+    latency: float = 0.0                       # seconds before every answer
+    seen: dict[str, int] = field(default_factory=dict)            # calls per method, for fail_every
+    dropped: int = 0
+
+
+@dataclass
 class Call:
     """One recorded request."""
 
@@ -69,6 +89,11 @@ class Call:
         """Every inline keyboard button of the request, row by row."""
         markup = self.params.get("reply_markup") or {}
         return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+    @property
+    def ok(self) -> bool:
+        """Whether the server carried the call out (a refused one is recorded with its ApiError)."""
+        return not isinstance(self.result, ApiError)
 
     @property
     def reply_to(self) -> int | None:
@@ -136,6 +161,7 @@ class FakeBotAPI:
         self._server: asyncio.base_events.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self.port = 0
+        self.faults = Faults()
 
     # ------------------------------------------------------------ lifecycle
 
@@ -187,6 +213,56 @@ class FakeBotAPI:
                 await asyncio.wait_for(self._recorded.wait(), remaining)
             except asyncio.TimeoutError:
                 pass
+
+    def delivered(self, method: str = "sendMessage") -> list[Call]:
+        """The calls of `method` the server carried out (what users would see)."""
+        return [c for c in self.calls if c.method == method and c.ok]
+
+    # ------------------------------------------------------------ faults
+
+    def outage(self, seconds: float) -> None:
+        """Drop every request unanswered for the next `seconds`, as when the API is unreachable."""
+        self.faults.outage_until = time.perf_counter() + seconds
+
+    def flood_for(self, method: str, seconds: float) -> None:
+        """Answer `method` with 429 (retry_after: the seconds left, at least 1) for the next `seconds`."""
+        self.faults.flood_until[method] = time.perf_counter() + seconds
+
+    def fail_every(self, method: str, n: int, status: int = 500) -> None:
+        """Answer every `n`th call of `method` with `status`, without carrying it out."""
+        self.faults.fail_every[method] = (n, status)
+        self.faults.seen[method] = 0
+
+    def drop_next(self, method: str, count: int) -> None:
+        """Close the connection of the next `count` calls of `method` before carrying them out."""
+        self.faults.drop_next[method] = count
+
+    def stall_next(self, method: str, count: int, seconds: float) -> None:
+        """Carry out the next `count` calls of `method`, then answer only after `seconds`."""
+        self.faults.stall_next[method] = (count, seconds)
+
+    def _fault(self, method: str) -> tuple[str, Any]:
+        """What to do with this call: ("drop"|"refuse"|"stall"|"ok", detail)."""
+        f = self.faults
+        now = time.perf_counter()
+        if now < f.outage_until:
+            return "drop", None
+        if f.drop_next.get(method, 0) > 0:
+            f.drop_next[method] -= 1
+            return "drop", None
+        if now < f.flood_until.get(method, 0.0):
+            seconds = max(1, round(f.flood_until[method] - now))
+            return "refuse", ApiError(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
+        if method in f.fail_every:
+            n, status = f.fail_every[method]
+            f.seen[method] += 1
+            if f.seen[method] % n == 0:
+                return "refuse", ApiError(status, "Internal Server Error" if status == 500 else "Bad Gateway")
+        count, seconds = f.stall_next.get(method, (0, 0.0))
+        if count > 0:
+            f.stall_next[method] = (count - 1, seconds)
+            return "stall", seconds
+        return "ok", None
 
     def flood_wait(self, method: str, seconds: int = 1) -> None:
         """Answer the next `method` call with 429 Too Many Requests, as Telegram does."""
@@ -314,7 +390,14 @@ class FakeBotAPI:
                     key, _, value = line.decode("latin-1").partition(":")
                     headers[key.strip().lower()] = value.strip()
                 body = await reader.readexactly(int(headers.get("content-length", 0) or 0))
-                status, payload = await self._dispatch(target, headers, body)
+                action, detail = self._fault(target.split("?", 1)[0].rpartition("/")[2])
+                if action == "drop":
+                    self.faults.dropped += 1
+                    break
+                status, payload = await self._dispatch(target, headers, body, refusal=detail if action == "refuse" else None)
+                delay = self.faults.latency + (detail if action == "stall" else 0.0)
+                if delay:
+                    await asyncio.sleep(delay)
                 data = json.dumps(payload).encode()
                 writer.write(f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\n"
                              f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
@@ -328,7 +411,8 @@ class FakeBotAPI:
             self._writers.discard(writer)
             writer.close()
 
-    async def _dispatch(self, target: str, headers: dict[str, str], body: bytes) -> tuple[int, dict]:
+    async def _dispatch(self, target: str, headers: dict[str, str], body: bytes,
+                        refusal: ApiError | None = None) -> tuple[int, dict]:
         path = target.split("?", 1)[0]
         prefix, _, method = path.rpartition("/")
         if prefix != f"/bot{self.token}":
@@ -341,6 +425,8 @@ class FakeBotAPI:
         self.calls.append(call)
         self._recorded.set()  # a long poll is visible while it waits; the result is added below
         try:
+            if refusal is not None:
+                raise refusal
             if self.refusals.get(method):
                 raise self.refusals[method].pop(0)
             result = handler(params)

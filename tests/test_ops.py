@@ -55,15 +55,25 @@ def broken_knowledge(tmp_path: Path) -> Path:
 
 # ---------------------------------------------------------------- health
 
-def test_health_is_ok_with_the_shipped_knowledge_and_a_writable_database_folder(tmp_path, engine):
+def test_health_fails_while_there_is_no_database_and_leaves_nothing_behind(tmp_path):
     db = tmp_path / "data" / "nested" / "tanya-netral.sqlite3"
+    res = bot("health", env=clean_env(BOT_DB_PATH=str(db)))
+    assert res.returncode == 1
+    assert res.stdout == ""
+    assert res.stderr == f"unhealthy: no database at {db} (the bot has not created it yet, or it was deleted)\n"
+    # The missing folder is created, but no database (nor probe file) is left behind.
+    assert db.parent.is_dir()
+    assert list(db.parent.iterdir()) == []
+
+
+def test_health_is_ok_with_the_shipped_knowledge_and_a_writable_database(tmp_path, engine):
+    db = tmp_path / "data" / "tanya-netral.sqlite3"
+    db.parent.mkdir()
+    sqlite3.connect(db).close()
     res = bot("health", env=clean_env(BOT_DB_PATH=str(db)))
     assert res.returncode == 0, res.stderr
     assert res.stdout == f"ok: {len(engine.kb.entries)} entries, database writable at {db}\n"
     assert res.stderr == ""
-    # The missing folder is created, but no database (nor probe file) is left behind.
-    assert db.parent.is_dir()
-    assert list(db.parent.iterdir()) == []
 
 
 def test_health_checks_an_existing_database_without_changing_it(tmp_path):
@@ -323,6 +333,8 @@ def test_installed_package_runs_health_without_a_checkout(tmp_path, engine):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = clean_env(BOT_DB_PATH=str(tmp_path / "data" / "tanya-netral.sqlite3"))
+    (tmp_path / "data").mkdir()
+    sqlite3.connect(tmp_path / "data" / "tanya-netral.sqlite3").close()
     res = bot("health", env=env, python=str(python), cwd=elsewhere)
     assert res.returncode == 0, res.stderr
     assert res.stdout.startswith(f"ok: {len(engine.kb.entries)} entries, ")

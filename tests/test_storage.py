@@ -119,14 +119,23 @@ async def test_schema_version_is_recorded_and_reopening_keeps_the_rows(tmp_path,
 
 async def test_a_changed_vote_replaces_the_old_one(log):
     qid = await ask(log, "boleh like postingan caleg?", status="answered", entry_id="medsos-like")
-    await log.vote(qid, 501, 1)
-    await log.vote(qid, 501, -1)
-    await log.vote(qid, 502, 1)
-    await log.vote(qid, 502, 1)
-    await log.vote("ffffffffffff", 501, -1)  # unknown (forged or purged) qid: ignored
-    [row] = await review.export(log)
-    assert (row["votes_up"], row["votes_down"]) == (1, 1)
+    other = await ask(log, "boleh share postingan caleg?", status="answered", entry_id="medsos-share", user_id=502)
+    assert await log.vote(qid, 501, 1)
+    assert await log.vote(qid, 501, -1)
+    assert await log.vote(other, 502, 1)
+    assert await log.vote(other, 502, 1)
+    assert not await log.vote("ffffffffffff", 501, -1)  # unknown (forged or purged) qid: ignored
+    rows = {row["qid"]: (row["votes_up"], row["votes_down"]) for row in await review.export(log)}
+    assert rows == {qid: (0, 1), other: (1, 0)}
     assert (await review.stats(log)).votes_down == 1
+
+
+async def test_only_the_asker_may_vote_on_an_answer(log):
+    qid = await ask(log, "boleh like postingan caleg?", status="answered", entry_id="medsos-like", user_id=501)
+    assert not await log.vote(qid, 502, -1)
+    [row] = await review.export(log)
+    assert (row["votes_up"], row["votes_down"]) == (0, 0)
+    assert await review.queue(log) == []
 
 
 async def test_review_queue_holds_unanswered_unchosen_and_downvoted_questions(log):
@@ -158,7 +167,7 @@ async def test_similar_questions_form_one_group_most_frequent_first(log):
     assert groups[0].unanswered == 4
 
 
-async def test_marking_a_group_done_or_ignored_takes_it_out_until_a_new_thumbs_down(log):
+async def test_marking_a_group_done_or_ignored_takes_it_out_for_good(log):
     first = await ask(log, "boleh jadi saksi partai di TPS?", status="answered", entry_id="saksi")
     await ask(log, "boleh jadi saksi partai di TPS", status="answered", entry_id="saksi")
     await log.vote(first, 501, -1)
@@ -168,8 +177,8 @@ async def test_marking_a_group_done_or_ignored_takes_it_out_until_a_new_thumbs_d
     assert await review.resolve(log, (other,), Review.IGNORED) == 1
     assert await review.queue(log) == []
     assert await review.resolve(log, (other,), Review.DONE) == 0  # a decision is not overwritten
-    await log.vote(first, 502, -1)
-    assert [g.qids for g in await review.queue(log)] == [(first,)]
+    assert await log.vote(first, 501, 1) and await log.vote(first, 501, -1)  # the asker changes their mind
+    assert await review.queue(log) == []  # a vote does not reopen what a curator decided
     reviews = {r["qid"]: r["review"] for r in await review.export(log)}
     assert reviews[other] == "ignored"
 
@@ -188,8 +197,8 @@ async def test_statistics_count_by_period_and_outcome(log, clock):
     clock.now = start
     answered = await ask(log, "barusan", status="answered", entry_id="medsos-like")
     await ask(log, "halo", status="smalltalk")
-    await log.vote(answered, 501, 1)
-    await log.vote(answered, 502, -1)
+    await log.vote(suggested, 501, 1)
+    await log.vote(answered, 501, -1)
 
     stats = await review.stats(log)
     assert (stats.today, stats.week, stats.month) == (3, 4, 5)

@@ -93,9 +93,9 @@ async def test_unwritable_database_keeps_record_prompt_and_catches_up(log, caplo
 async def test_votes_and_choices_made_during_an_outage_are_kept_in_order(log):
     blocker = sqlite3.connect(log.path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
-    qid = await timed_record(log, 1)
-    await log.vote(qid, 77, 1)
-    await log.vote(qid, 77, -1)
+    qid = await timed_record(log, 1)  # asked by user 501
+    await log.vote(qid, 501, 1)
+    await log.vote(qid, 501, -1)
     await log.chosen(qid, "medsos-like")
     blocker.execute("COMMIT")
     blocker.close()

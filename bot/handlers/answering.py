@@ -10,12 +10,14 @@ import secrets
 from typing import Awaitable, Protocol
 
 from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
+from .. import delivery
 from .. import messages as msg
 from .. import smalltalk
 from ..asker import status_of
+from ..delivery import Outcome, SendAborted
 from ..engine import Engine, Snapshot
 from ..knowledge import Entry, KnowledgeBase
 from ..matching import Result, Status
@@ -27,9 +29,13 @@ class QuestionSink(Protocol):
     """What the handlers need from the question log (storage.QuestionLog); calls never raise."""
 
     async def record(self, *, chat_kind: str, question: str, normalized: str, status: str,
-                     entry_id: str | None, score: float, user_id: int) -> str: ...
+                     entry_id: str | None, score: float, user_id: int, key: str | None = None,
+                     delivery: str | None = None) -> str: ...
 
-    async def vote(self, qid: str, user_id: int, vote: int) -> None: ...
+    async def delivered(self, qid: str | None, outcome: str, *, update_id: int | None = None,
+                        update_state: str = "done") -> bool: ...
+
+    async def vote(self, qid: str, user_id: int, vote: int) -> bool | None: ...
 
     async def chosen(self, qid: str, entry_id: str) -> None: ...
 
@@ -67,15 +73,32 @@ async def tapped_entry(update: Update, context: ContextTypes.DEFAULT_TYPE,
 
 
 async def record(context: ContextTypes.DEFAULT_TYPE, *, kind: str, question: str, result: Result,
-                 user_id: int | None) -> str:
-    """Write the question to the log when one is configured; return its id for the buttons."""
+                 user_id: int | None, outcome: Outcome | None = None) -> str:
+    """Write the question to the log when one is configured; return its id for the buttons.
+
+    A question that came through the inbox keeps one row however often it is handled.
+    """
     qlog: QuestionSink | None = context.bot_data.get("log")
     if qlog is None:
         return secrets.token_hex(6)
+    ticket = delivery.current()
     qid = await qlog.record(chat_kind=kind, question=question, normalized=result.normalized,
                             status=result.status.value, entry_id=result.entry_id, score=result.score,
-                            user_id=user_id)
+                            user_id=user_id, key=ticket.key if ticket else None,
+                            delivery=outcome.value if outcome else None)
     return str(qid) if qid else secrets.token_hex(6)
+
+
+async def mark_delivered(context: ContextTypes.DEFAULT_TYPE, qid: str, outcome: Outcome) -> None:
+    """Record what the asker got; with the same write, the update is finished in the inbox."""
+    qlog: QuestionSink | None = context.bot_data.get("log")
+    if qlog is None:
+        return
+    ticket = delivery.current()
+    state = "failed" if outcome is Outcome.FAILED else "done"
+    await qlog.delivered(qid, outcome.value, update_id=ticket.update_id if ticket else None, update_state=state)
+    if ticket is not None:
+        ticket.finished = True
 
 
 def card(entry: Entry, kb: KnowledgeBase, *, kind: str, username: str, qid: str | None = None,
@@ -122,13 +145,27 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
 
     snapshot = snapshot_of(context)
     result = snapshot.ask(question)
-    qid = await record(context, kind=kind, question=question, result=result, user_id=user.id if user else None)
+    # Logged before it is sent (a kill after the send loses no row), as pending until then.
+    qid = await record(context, kind=kind, question=question, result=result, user_id=user.id if user else None,
+                       outcome=Outcome.PENDING)
     reply = compose(result, snapshot.kb, qid, kind=kind, username=context.bot.username)
-    if kind == GROUP:
-        await message.reply_text(reply.text, reply_markup=reply.markup, reply_to_message_id=message.message_id,
-                                 allow_sending_without_reply=True)
-    else:
-        await message.reply_text(reply.text, reply_markup=reply.markup, do_quote=False)
+    try:
+        if kind == GROUP:
+            await message.reply_text(reply.text, reply_markup=reply.markup, reply_to_message_id=message.message_id,
+                                     allow_sending_without_reply=True)
+        else:
+            await message.reply_text(reply.text, reply_markup=reply.markup, do_quote=False)
+    except SendAborted:
+        raise  # stopping: the update is handled again at the next start
+    except TelegramError:
+        ticket = delivery.current()
+        unsure = ticket is not None and ticket.unsure
+        await mark_delivered(context, qid, Outcome.UNSURE if unsure else Outcome.FAILED)
+        if not unsure:
+            raise
+        log_question(context, kind, result, result.entry_id)  # probably delivered: no error notice
+        return
+    await mark_delivered(context, qid, Outcome.SENT)
     log_question(context, kind, result, result.entry_id)
 
 

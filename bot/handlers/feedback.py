@@ -10,7 +10,7 @@ from . import answering, replies, tracing
 
 
 async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """fb:u|d:<qid>:<entry>: record the vote, thank the user, drop the vote buttons."""
+    """fb:u|d:<qid>:<entry>: record the asker's vote, thank them, drop the vote buttons; refuse anyone else."""
     query = update.callback_query
     _prefix, direction, qid, entry_id = (query.data.split(":", 3) + ["", "", ""])[:4]
     up = direction == "u"
@@ -19,7 +19,10 @@ async def vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tracing.note(context, tracing.Outcome.UP if up else tracing.Outcome.DOWN, entry.id if entry else None)
     qlog = context.bot_data.get("log")
     if qlog is not None and qid:
-        await qlog.vote(qid, query.from_user.id, 1 if up else -1)
+        if await qlog.vote(qid, query.from_user.id, 1 if up else -1) is False:
+            tracing.note(context, tracing.Outcome.REFUSED, entry.id if entry else None)
+            await query.answer(msg.FEEDBACK_NOT_YOURS)  # the buttons stay for the asker
+            return
     await query.answer(msg.FEEDBACK_THANKS if up else msg.FEEDBACK_DOWN)
     await answering.edit_markup(query, replies.feedback_done(entry, snapshot.kb) if entry else None)
 

@@ -40,6 +40,8 @@ class Outcome(StrEnum):
     CHOSEN = "chosen"      # a suggested entry was picked
     UP = "up"              # feedback on an answer
     DOWN = "down"
+    REFUSED = "refused"    # a vote by someone other than the asker
+    EXPIRED = "expired"    # a button no handler knows (an old or forged one)
     EMPTY = "empty"        # an empty inline query
     INTRODUCED = "introduced"  # the bot introduced itself to a group
     REMOVED = "removed"    # the bot left or was removed from a group
