@@ -15,6 +15,7 @@ RUN_ENVIRONMENT = """environment variables read (see deploy/.env.example):
   BOT_HASH_SECRET         key that turns user ids into pseudonyms (default: generated beside the database)
   BOT_CURATORS            Telegram user ids of the curators, comma-separated
   BOT_LEARN_APPROVALS     curators who must approve a taught phrasing before it counts (default 1)
+  BOT_SEND_WINDOW         answers sent at once per process while the inbox drains (default 1, at most 64)
   BOT_RETENTION_DAYS      days to keep question-log rows (default 365)
   BOT_KNOWLEDGE_DIR       a knowledge folder instead of the shipped one
   BOT_WEBHOOK_URL         public https:// URL: webhook mode instead of long polling
