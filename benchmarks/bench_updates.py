@@ -11,7 +11,7 @@ Two phases:
           measures the queue).
   steady  updates arriving at a fixed rate below the ceiling: the latency a user sees.
 
-PTB's AIORateLimiter is disabled: it would cap the bot at Telegram's 30 messages/s,
+Telegram's rate limits are off (rate_limit=False): they would cap the bot at 30 messages/s,
 and this measures the bot, not Telegram's limits.
 
     .venv/bin/python benchmarks/bench_updates.py [--updates 5000] [--rate 200] [--with-log]
@@ -128,7 +128,7 @@ async def main(updates: int, rate: float, steady: int, with_log: bool) -> None:
     app = build_application(config, Engine.from_path(), question_log=question_log, rate_limit=False)
     await app.initialize()
     await app.post_init(app)
-    print("Rate limiter: OFF (AIORateLimiter disabled: this measures the bot, not Telegram's limits)")
+    print("Rate limits: OFF (rate_limit=False: this measures the bot, not Telegram's limits)")
     print(f"Question log: {'SQLite (aiosqlite), committed per question' if with_log else 'none'}")
     print("Fake Bot API: a separate process (its CPU time is not the bot's)")
     if importlib.util.find_spec("sniffio") is None:

@@ -13,7 +13,7 @@ A malformed update is skipped and counted, logged only with its update_id and th
 that failed. An update whose handling was started MAX_ATTEMPTS times without finishing
 (say, it crashes the bot) is given up. The body of a finished update is erased at once
 and its row deleted after KEEP_FINISHED; the bodies of pending updates hold what users
-sent until they are handled.
+sent (their ids and text, not their names) until they are handled.
 
 When the database refuses writes the inbox keeps working in memory (the log holds the
 rows and writes them later): answering goes on, but a crash meanwhile would lose the
@@ -47,6 +47,7 @@ ACCEPT = ("INSERT INTO inbox (update_id, received, state, body) VALUES (?, ?, ?,
           "ON CONFLICT (update_id) DO NOTHING")
 STARTED = "UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?"
 FIELD_NAME = re.compile(r"[a-z_]{1,40}")
+NAME_FIELDS = {"first_name", "last_name", "username"}
 MISSING = re.compile(r"missing \d+ required (?:positional |keyword-only )?arguments?: (.*)")
 
 
@@ -87,6 +88,18 @@ def describe_failure(raw: dict, bot: Bot) -> str:
                 fields = [f for f in re.findall(r"'(\w+)'", missing.group(1)) if FIELD_NAME.fullmatch(f)] if missing else []
             return f"{name} (missing {', '.join(fields)})" if fields else f"{name} ({exc.__class__.__name__})"
     return "update"
+
+
+def without_names(value: object) -> object:
+    """An update as stored: users and chats keep their ids but lose their names (no handler uses them)."""
+    if isinstance(value, list):
+        return [without_names(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    stripped = {k: without_names(v) for k, v in value.items() if k not in NAME_FIELDS}
+    if "first_name" in value:
+        stripped["first_name"] = "-"  # required by the Bot API's User
+    return stripped
 
 
 class Inbox:
@@ -184,7 +197,7 @@ class Inbox:
                 log.warning("inbox: update %d skipped: malformed %s", update_id, describe_failure(raw, self._bot))
                 statements.append((ACCEPT, (update_id, received, State.SKIPPED.value, None)))
                 continue
-            body = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+            body = json.dumps(without_names(raw), ensure_ascii=False, separators=(",", ":"))
             statements.append((ACCEPT, (update_id, received, State.PENDING.value, body)))
             fresh.append((update, Ticket(update_id, f"{update_id}@{received}")))
         durable = await self._log.write(statements) if statements else True

@@ -1,8 +1,9 @@
 """The webhook listener: Telegram POSTs updates here; 200 only once the inbox holds the update.
 
 The secret header is checked as soon as the request's headers arrive, before any of the
-body is read (a refused request's connection is closed without reading it), and bodies
-are capped at MAX_BODY (Telegram's updates are a few kilobytes). When the inbox is full
+body is read, and bodies are capped at MAX_BODY (Telegram's updates are a few kilobytes):
+a refused request announcing more than that (or no length) is answered at once and its
+connection closed unread; a small one's body is read and dropped, keeping the connection. When the inbox is full
 the listener answers 503 and Telegram sends the update again later.
 """
 
@@ -37,20 +38,25 @@ class UpdateReceiver(tornado.web.RequestHandler):
         self.inbox = inbox
         self.secret = secret.encode()
         self.body = bytearray()
+        self.refusal: HTTPStatus | None = None
 
     def prepare(self) -> None:
+        length = self.request.headers.get("Content-Length", "")
+        small = length.isdigit() and int(length) <= MAX_BODY
         given = self.request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self.secret):
-            self._refuse(HTTPStatus.FORBIDDEN)
+            if small:
+                self.refusal = HTTPStatus.FORBIDDEN  # answered once the (discarded) body is in: keep-alive
+            else:
+                self._refuse(HTTPStatus.FORBIDDEN)   # answered now and the connection closed unread
             return
-        length = self.request.headers.get("Content-Length", "")
-        if length.isdigit() and int(length) > MAX_BODY:
+        if length.isdigit() and not small:
             self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
             return
         self.request.connection.set_max_body_size(MAX_BODY)
 
     def data_received(self, chunk: bytes) -> None:
-        if self._finished:
+        if self._finished or self.refusal:
             return
         self.body += chunk
         if len(self.body) > MAX_BODY:
@@ -58,6 +64,9 @@ class UpdateReceiver(tornado.web.RequestHandler):
 
     async def post(self) -> None:
         if self._finished:
+            return
+        if self.refusal:
+            self._refuse(self.refusal)
             return
         try:
             update = json.loads(bytes(self.body))
@@ -74,7 +83,7 @@ class UpdateReceiver(tornado.web.RequestHandler):
         self.finish()
 
     def _refuse(self, status: HTTPStatus) -> None:
-        """Answer now; tornado closes a connection whose body was not read, instead of reading it."""
+        """Answer now; tornado closes a connection whose body is not read yet, instead of reading it."""
         self.body = bytearray()
         self.set_status(status)
         self.finish()

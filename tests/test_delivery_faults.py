@@ -27,7 +27,7 @@ def fault(api, kind: str) -> None:
     elif kind == "flood":
         api.flood_for("sendMessage", 12)
     elif kind == "timeout-after-delivery":
-        api.stall_next("sendMessage", 5, 1.5)  # the bot gives up waiting after 1 s
+        api.stall_next("sendMessage", 3, 1.5)  # the bot gives up waiting after 1 s
 
 
 @pytest.mark.parametrize("kind", ["outage", "every-third-500", "dropped", "flood", "timeout-after-delivery"])
