@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import text  # noqa: E402
+from bot.core import text  # noqa: E402
 from bot.evaluation import evaluate, format_table, load_labelled, ours  # noqa: E402
-from bot.index import build_index, build_lexicon  # noqa: E402
-from bot.knowledge import load  # noqa: E402
+from bot.core.index import build_index, build_lexicon  # noqa: E402
+from bot.kb.knowledge import load  # noqa: E402
 
 
 def without(kb, *keys: str):

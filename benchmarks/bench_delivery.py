@@ -246,7 +246,7 @@ async def rows_after(tmp: Path, expected: int, timeout: float = 60) -> float:
 
 
 async def storage() -> None:
-    from bot.storage import QuestionLog
+    from bot.questionlog.storage import QuestionLog
 
     print("\nstorage recovery:")
     api = await FakeBotAPI(TOKEN).start()

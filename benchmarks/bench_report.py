@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import report  # noqa: E402
-from bot.engine import Engine  # noqa: E402
-from bot.storage import INSERT_QUESTION, QuestionLog, stamp  # noqa: E402
-from bot.vocabulary import unknown_words  # noqa: E402
+from bot.questionlog import report  # noqa: E402
+from bot.core.engine import Engine  # noqa: E402
+from bot.questionlog.storage import INSERT_QUESTION, QuestionLog, stamp  # noqa: E402
+from bot.questionlog.vocabulary import unknown_words  # noqa: E402
 
 QUESTIONS = ["boleh gak like postingan caleg?", "boleh jadi kpps?", "halo min", "makasih 🙏",
              "resep rendang padang", "SBT itu apa", "kasih jempol status capres boleh?",

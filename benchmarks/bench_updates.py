@@ -33,9 +33,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
-from bot.app import ALLOWED_UPDATES, build_application  # noqa: E402
+from bot.telegram.app import ALLOWED_UPDATES, build_application  # noqa: E402
 from bot.config import from_env  # noqa: E402
-from bot.engine import Engine  # noqa: E402
+from bot.core.engine import Engine  # noqa: E402
 from fakebotapi import FakeBotAPI  # noqa: E402
 
 TOKEN = "123456:" + "A" * 35
@@ -123,7 +123,7 @@ async def main(updates: int, rate: float, steady: int, with_log: bool) -> None:
     tmp = tempfile.TemporaryDirectory()
     question_log = None
     if with_log:
-        from bot.storage import QuestionLog
+        from bot.questionlog.storage import QuestionLog
         question_log = await QuestionLog.open(Path(tmp.name) / "bench.sqlite3", "bench-secret")
     app = build_application(config, Engine.from_path(), question_log=question_log, rate_limit=False)
     await app.initialize()

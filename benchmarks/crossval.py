@@ -17,8 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.evaluation import Labelled, evaluate, format_table, ours  # noqa: E402
-from bot.knowledge import KnowledgeBase, load  # noqa: E402
-from bot.index import build_index, build_lexicon  # noqa: E402
+from bot.kb.knowledge import KnowledgeBase, load  # noqa: E402
+from bot.core.index import build_index, build_lexicon  # noqa: E402
 
 
 def fold(kb: KnowledgeBase, keep: int) -> tuple[KnowledgeBase, list[Labelled]]:

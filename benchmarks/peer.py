@@ -24,9 +24,9 @@ from sklearn.linear_model import LogisticRegression
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.engine import Engine  # noqa: E402
+from bot.core.engine import Engine  # noqa: E402
 from bot.evaluation import Report, evaluate, format_table, load_labelled, topic_permissiveness  # noqa: E402
-from bot.matching import Candidate, Result, Status  # noqa: E402
+from bot.core.matching import Candidate, Result, Status  # noqa: E402
 
 
 class Peer:

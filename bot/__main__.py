@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .knowledge import KnowledgeError
+from bot.kb.knowledge import KnowledgeError
 
 # What `run --help` lists: every setting the bot reads from the environment.
 RUN_ENVIRONMENT = """environment variables read (see deploy/.env.example):
@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from . import cli
+    from bot import cli
 
     try:
         if args.command == "chat":
@@ -120,16 +120,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "kb" and args.kb_command == "check":
             return cli.cmd_kb_check(args.knowledge, args.topics, sys.stdout, stale=args.stale, days=args.days)
         if args.command == "kb" and args.kb_command == "learned":
-            from . import logcli
+            from bot.questionlog import cli as logcli
             return logcli.cmd_learned(sys.stdout, args=args)
         if args.command == "run":
-            from . import app
+            from bot.telegram import app
             return app.cmd_run(args.knowledge)
         if args.command in ("health", "config"):
-            from . import ops
+            from bot import ops
             return ops.cmd_health(args.knowledge) if args.command == "health" else ops.cmd_config()
         if args.command == "log":
-            from . import logcli
+            from bot.questionlog import cli as logcli
             return logcli.cmd_log(args)
     except KnowledgeError as exc:
         return cli.report_broken(exc, sys.stderr)

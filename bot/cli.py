@@ -10,18 +10,18 @@ import textwrap
 from html import unescape
 from typing import TextIO
 
-from . import cards
-from . import messages as msg
-from . import smalltalk
-from .asker import status_of
-from .engine import Engine
-from .evaluation import (best_baseline, evaluate, format_confusions, format_table, load_labelled, ours,
+from bot.core import cards
+from bot.core import messages as msg
+from bot.core import smalltalk
+from bot.core.asker import status_of
+from bot.core.engine import Engine
+from bot.evaluation import (best_baseline, evaluate, format_confusions, format_table, load_labelled, ours,
                          topic_permissiveness)
-from .kbcheck import check
-from .kbrules import STALE_DAYS, recheck_list, stale_warnings
-from .knowledge import KnowledgeBase, KnowledgeError
-from .index import Index
-from .matching import Result, Status, match
+from bot.kb.check import check
+from bot.kb.rules import STALE_DAYS, recheck_list, stale_warnings
+from bot.kb.knowledge import KnowledgeBase, KnowledgeError
+from bot.core.index import Index
+from bot.core.matching import Result, Status, match
 
 
 def load_index(root: str | None = None) -> tuple[KnowledgeBase, Index]:

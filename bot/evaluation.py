@@ -10,8 +10,8 @@ from typing import Callable
 import yaml
 from rapidfuzz import fuzz, process
 
-from .index import Index
-from .matching import Result, Status, match
+from bot.core.index import Index
+from bot.core.matching import Result, Status, match
 
 
 @dataclass(frozen=True)

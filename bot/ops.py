@@ -9,9 +9,9 @@ import tempfile
 from pathlib import Path
 from typing import Mapping, TextIO
 
-from .config import (REDACTED, SECRET_ENV, TOKEN_RE, TOKEN_SHAPE, Config, ConfigError, env_hidden_values, from_env,
+from bot.config import (REDACTED, SECRET_ENV, TOKEN_RE, TOKEN_SHAPE, Config, ConfigError, env_hidden_values, from_env,
                      hidden_values, scrub)
-from .knowledge import KnowledgeError, default_root, load
+from bot.kb.knowledge import KnowledgeError, default_root, load
 
 # The environment variable behind each Config field, in the order `config` prints them.
 ENV_NAMES = {

@@ -17,7 +17,7 @@ import pytest
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.config import Config, from_env
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

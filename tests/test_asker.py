@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from bot import cards
-from bot.asker import status_of
+from bot.core import cards
+from bot.core.asker import status_of
 
 SPOUSE_PPPK = "sy PPPK, suami nyaleg DPRD, boleh dampingi dia kampanye?"
 

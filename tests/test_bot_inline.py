@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot import cards
-from bot import messages as msg
-from bot.matching import Status
+from bot.core import cards
+from bot.core import messages as msg
+from bot.core.matching import Status
 from test_bot_private import HOSTILE, VAGUE_QUESTIONS, first_with_status
 
 

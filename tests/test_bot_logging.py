@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from bot import review
-from bot.matching import Status
-from bot.storage import QuestionLog
+from bot.questionlog import review
+from bot.core.matching import Status
+from bot.questionlog.storage import QuestionLog
 
 PROMPT = 1.0  # seconds from Telegram handing over a question to the reply; a user notices more
 # A few phrasings per outcome; the first one the current matcher gives that outcome is used.

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from bot import cards
-from bot import messages as msg
-from bot.engine import Snapshot
-from bot.matching import Status
+from bot.core import cards
+from bot.core import messages as msg
+from bot.core.engine import Snapshot
+from bot.core.matching import Status
 from fakebotapi import TEXT_LIMIT, plain_text
 
 LIKE_QUESTION = "boleh gak saya nge-like postingan caleg?"

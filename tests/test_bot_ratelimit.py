@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.ratelimit import Admission, FloodGuard
+from bot.telegram.ratelimit import Admission, FloodGuard
 
 
 class Clock:

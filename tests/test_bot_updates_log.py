@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.engine import Snapshot
+from bot.core.engine import Snapshot
 from test_bot_private import LIKE_QUESTION
 
 USER = 77123

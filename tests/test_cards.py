@@ -3,7 +3,7 @@
 import dataclasses
 import re
 
-from bot import cards
+from bot.core import cards
 
 
 def visible(html: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import messages as msg
+from bot.core import messages as msg
 
 REPO = Path(__file__).resolve().parent.parent
 WIDTH = 72

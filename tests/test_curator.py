@@ -22,13 +22,13 @@ from pathlib import Path
 import pytest
 
 from fakebotapi import Call
-from bot import messages as msg
+from bot.core import messages as msg
 from bot.config import Config
-from bot.engine import Engine
-from bot.knowledge import load
-from bot.logexport import EXPORT_COLUMNS
-from bot import review
-from bot.storage import INSERT_QUESTION, QuestionLog
+from bot.core.engine import Engine
+from bot.kb.knowledge import load
+from bot.questionlog.export import EXPORT_COLUMNS
+from bot.questionlog import review
+from bot.questionlog.storage import INSERT_QUESTION, QuestionLog
 
 CURATOR = 4242
 STRANGER = 501

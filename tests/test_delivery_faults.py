@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import messages as msg
+from bot.core import messages as msg
 from delivery_support import (answers_per_chat, bot_env, logged, questions, start_polling_bot,
                               wait_until_answered)
 from test_bot_run import env, run_sync  # noqa: F401 (env: a fixture)

@@ -7,11 +7,11 @@ import asyncio
 
 import pytest
 
-from bot import messages as msg
-from bot import review
+from bot.core import messages as msg
+from bot.questionlog import review
 from bot.config import ConfigError, from_env
-from bot.review import Review
-from bot.storage import QuestionLog
+from bot.questionlog.review import Review
+from bot.questionlog.storage import QuestionLog
 from conftest import TOKEN
 from delivery_support import bot_env, start_bot
 from fakebotapi import FakeBotAPI

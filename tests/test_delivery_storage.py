@@ -11,7 +11,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from bot.storage import QuestionLog
+from bot.questionlog.storage import QuestionLog
 from delivery_support import bot_env, logged, questions, start_polling_bot, wait_until_answered
 from test_bot_run import env, run_sync  # noqa: F401 (env: a fixture)
 

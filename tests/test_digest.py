@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.engine import Engine
-from bot.review import WIB
-from bot.storage import QuestionLog
+from bot.core.engine import Engine
+from bot.questionlog.review import WIB
+from bot.questionlog.storage import QuestionLog
 
 CURATORS = (4242, 4343)
 UNANSWERED = "bolehkah saya ikut lomba mancing yang disponsori caleg"

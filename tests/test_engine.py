@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import cards
-from bot.engine import Engine
-from bot.matching import Status
+from bot.core import cards
+from bot.core.engine import Engine
+from bot.core.matching import Status
 from conftest import RecordingLog
 
 MINI = Path(__file__).parent / "fixtures" / "mini"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.inbox import MAX_ATTEMPTS, Inbox, State
-from bot.storage import QuestionLog
+from bot.telegram.inbox import MAX_ATTEMPTS, Inbox, State
+from bot.questionlog.storage import QuestionLog
 
 NAMES = ("Siti", "Rahayu", "siti_guru")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.kbcheck import check
-from bot.knowledge import KnowledgeError, load
+from bot.kb.check import check
+from bot.kb.knowledge import KnowledgeError, load
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 REPO = Path(__file__).resolve().parent.parent

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.kbcheck import check
-from bot.kbrules import recheck_list, stale_warnings
-from bot.knowledge import load
+from bot.kb.check import check
+from bot.kb.rules import recheck_list, stale_warnings
+from bot.kb.knowledge import load
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 REPO = Path(__file__).resolve().parent.parent
@@ -151,5 +151,5 @@ def test_kb_check_fails_on_a_hedged_prohibition_and_lists_rechecks_with_stale(kb
 
 
 def test_the_shipped_knowledge_base_passes_the_content_rules(engine):
-    from bot.kbrules import content_problems
+    from bot.kb.rules import content_problems
     assert [str(p) for p in content_problems(engine.kb)] == []

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from bot import cards
-from bot.kbrules import first_sentence
-from bot.knowledge import Verdict
+from bot.core import cards
+from bot.kb.rules import first_sentence
+from bot.kb.knowledge import Verdict
 
 def answered(engine, question: str):
     res = engine.ask(question)

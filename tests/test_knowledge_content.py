@@ -2,8 +2,8 @@
 
 import yaml
 
-from bot.kbcheck import check
-from bot.knowledge import Verdict
+from bot.kb.check import check
+from bot.kb.knowledge import Verdict
 
 
 def test_every_topic_is_covered_with_the_required_verdict(engine, topics_file):

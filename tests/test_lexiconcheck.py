@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.kbcheck import check
+from bot.kb.check import check
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 REPO = Path(__file__).resolve().parent.parent
@@ -50,5 +50,5 @@ def test_well_formed_additions_pass(kb_dir):
 
 
 def test_the_shipped_lexicon_is_well_formed():
-    from bot.lexiconcheck import lexicon_problems
+    from bot.kb.lexiconcheck import lexicon_problems
     assert lexicon_problems(REPO / "knowledge") == []

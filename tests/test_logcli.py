@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from bot.__main__ import main
-from bot.logexport import EXPORT_COLUMNS, parse_age
-from bot.storage import QuestionLog
+from bot.questionlog.export import EXPORT_COLUMNS, parse_age
+from bot.questionlog.storage import QuestionLog
 
 AWKWARD = 'Boleh gak, kalau "caleg" itu suami saya?\nBaris dua; koma, kutip "lagi" 🙏🇮🇩 — selesai'
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.matching import Status, match
+from bot.core.matching import Status, match
 
 
 def test_a_clear_question_gets_its_entry(engine):
@@ -92,8 +92,8 @@ def scored(index, *pairs: tuple[str, float]) -> list[tuple[float, int]]:
 
 
 def decide(engine, *pairs):
-    from bot.matching import _decide
-    from bot.ranker import Signals
+    from bot.core.matching import _decide
+    from bot.core.ranker import Signals
     index = engine.index
     status, _, shown, best = _decide(scored(index, *pairs), Signals(True, False, True, 8), index,
                                      index.thresholds.ranked)

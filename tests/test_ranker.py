@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
-from bot.knowledge import load
-from bot.matching import Status
-from bot.modelcache import content_key
+from bot.core.engine import Engine
+from bot.kb.knowledge import load
+from bot.core.matching import Status
+from bot.core.modelcache import content_key
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 

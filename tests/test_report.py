@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from browser import load
-from bot import messages as msg
-from bot.storage import QuestionLog
+from bot.core import messages as msg
+from bot.questionlog.storage import QuestionLog
 
 CURATOR = 4242
 ANSWERED = "boleh gak saya nge-like postingan caleg?"

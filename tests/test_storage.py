@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.matching import Status
-from bot import review
-from bot.review import Review
-from bot.storage import MIGRATIONS, QUESTION_LIMIT, QuestionLog
+from bot.core.matching import Status
+from bot.questionlog import review
+from bot.questionlog.review import Review
+from bot.questionlog.storage import MIGRATIONS, QUESTION_LIMIT, QuestionLog
 
 
 class Clock:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import review
-from bot.storage import QuestionLog
+from bot.questionlog import review
+from bot.questionlog.storage import QuestionLog
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMPT = 1.0  # seconds: a record() slower than this would visibly delay the bot's reply
@@ -144,7 +144,7 @@ async def test_close_writes_rows_held_during_an_outage(tmp_path):
 WRITER = """
 import asyncio, sys
 from pathlib import Path
-from bot.storage import QuestionLog
+from bot.questionlog.storage import QuestionLog
 
 async def worker(log, n):
     i = 0

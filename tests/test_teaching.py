@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from fakebotapi import Call
-from bot import messages as msg
-from bot import teaching
-from bot.engine import Engine
-from bot.knowledge import load
-from bot.storage import MIGRATIONS, QuestionLog
+from bot.core import messages as msg
+from bot.questionlog import teaching
+from bot.core.engine import Engine
+from bot.kb.knowledge import load
+from bot.questionlog.storage import MIGRATIONS, QuestionLog
 
 CURATOR, SECOND = 4242, 4343
 STRANGER = 501

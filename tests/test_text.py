@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text import clean, normalize
+from bot.core.text import clean, normalize
 
 
 def test_slang_and_shouting_become_standard_words(lexicon):

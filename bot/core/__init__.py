@@ -1,0 +1,1 @@
+"""The answering core: normalise a question, rank the entries, decide, render the card."""

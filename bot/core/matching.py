@@ -1,0 +1,398 @@
+"""Match a question to a knowledge-base entry: scoring and the four-way decision.
+
+Pure and deterministic: `match(question, index) -> Result`, no I/O, no hidden state.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from rapidfuzz import fuzz, process
+
+from bot.core.index import Cutoffs, Index, ranker_text
+from bot.kb.knowledge import Verdict
+from bot.core.ranker import Signals, candidate_features
+from bot.core.text import Normalized, normalize
+
+VOWELS = set("aiueo")
+# How close an unknown word must be to a known one to be read as its typo: kampaye ->
+# kampanye (93), netralitsa -> netralitas (90); not buatin -> bupati (83).
+TYPO_CUTOFF = 88
+# "bolehkah PNS tidak ikut kampanye": a negator right before one of these actions asks about
+# NOT doing it, and the card that forbids doing it would read as the opposite answer. After a
+# permission word the negator is a question tag instead ("boleh gak ikut kampanye?").
+NEGATOR = "tidak"
+NEGATED_ACTIONS = frozenset({"ikut", "hadir", "datang", "pilih", "coblos", "like", "pasang", "pakai", "dukung"})
+TAG_AFTER = frozenset({"boleh", "bolehkah", "bisa", "apa", "apakah", "kah", "tiasa", "wajib", "harus"})
+QUESTION_WORDS = frozenset({"apa", "apakah", "siapa", "bagaimana", "kenapa", "mengapa", "kapan", "dimana",
+                            "berapa", "boleh", "bisa"})
+
+
+class Status(str, enum.Enum):
+    """What the bot does with a question."""
+
+    ANSWERED = "answered"
+    SUGGEST = "suggest"
+    UNANSWERED = "unanswered"
+    SMALLTALK = "smalltalk"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry_id: str
+    topic: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Result:
+    """The decision for one question, with the evidence behind it."""
+
+    question: str
+    status: Status
+    entry_id: str | None
+    topic: str | None
+    score: float
+    candidates: tuple[Candidate, ...]
+    normalized: str
+    reason: str
+    details: tuple[str, ...] = ()
+    rivals: tuple[Candidate, ...] = ()  # other topics almost as close as the answer
+
+
+    @property
+    def choices(self) -> tuple[Candidate, ...]:
+        """The entries to offer as buttons when the status is `suggest`."""
+        return self.candidates if self.status is Status.SUGGEST else ()
+
+
+def match(question: str, index: Index, *, explain: bool = False, limit: int = 3) -> Result:
+    """Decide how to answer `question`: one entry, a few choices, unknown, or small talk."""
+    if not isinstance(question, str):
+        question = "" if question is None else str(question)
+    details: list[str] = []
+    ev = gather(question, index, details if explain else None)
+    norm, terms = ev.norm, ev.terms
+    if explain:
+        details[:0] = [f"normalised: {norm.text!r}", f"terms: {' '.join(terms)}"]
+
+    def candidates(scored: list[tuple[float, int]]) -> tuple[Candidate, ...]:
+        return tuple(Candidate(index.entries[i].id, index.entries[i].topic, round(s, 4)) for s, i in scored)
+
+    if _is_smalltalk(terms, index) and not (terms and _asks(question, norm)):
+        return Result(question, Status.SMALLTALK, None, None, 0.0, (), norm.text, "greeting, thanks or noise",
+                      tuple(details))
+    if index.model is not None and ev.candidates and (ev.verbatim is not None or ev.oos_verbatim):
+        if ev.oos_verbatim:
+            return Result(question, Status.UNANSWERED, None, None, 0.0, (), norm.text,
+                          "one of the curated out-of-scope questions", tuple(details))
+        entry = index.entries[ev.verbatim]
+        status = Status.SMALLTALK if ev.verbatim in index.about_bot else Status.ANSWERED
+        return Result(question, status, entry.id, entry.topic, 1.0,
+                      (Candidate(entry.id, entry.topic, 1.0),), norm.text, "one of the entry's phrasings",
+                      tuple(details))
+    if index.model is not None and ev.candidates:
+        probs = index.model.probabilities(ev.rows)
+        scored = sorted(zip(probs.tolist(), ev.candidates), key=lambda x: (-x[0], x[1]))
+        cut = index.thresholds.ranked
+        if explain:
+            details.append("ranker (P that the entry is right):")
+            details.extend(f"  {index.entries[i].id}: p={p:.3f} " + " ".join(
+                f"{name}={v:.2f}" for name, v in zip(("knn", "lex"), (ev.rows[ev.candidates.index(i)][0],
+                                                                         ev.rows[ev.candidates.index(i)][4])))
+                for p, i in scored[:limit + 2])
+    else:
+        scored = [(c.score, c.entry) for c in ev.lexical]
+        cut = index.thresholds.lexical
+    status, reason, shown, best = _decide(scored, ev.signals, index, cut)
+    entry = index.entries[best] if best is not None else None
+    close = candidates(_rivals(scored, index, cut)) if entry else ()
+    return Result(question, status, entry.id if entry else None, entry.topic if entry else None,
+                  round(scored[0][0], 4) if scored else 0.0, candidates(shown[:limit]), norm.text, reason,
+                  tuple(details), close)
+
+
+def _decide(scored: list[tuple[float, int]], signals: Signals, index: Index,
+            cut: Cutoffs) -> tuple[Status, str, list[tuple[float, int]], int | None]:
+    """(status, reason, candidates to show, the entry answered) for scored candidates."""
+    if not scored:
+        return Status.UNANSWERED, "no candidate", [], None
+    top_score, top = scored[0]
+    rivals = _rivals(scored, index, cut)
+    clear = not rivals
+    if not signals.domain or (signals.offtopic and not signals.normative):
+        # Out of scope (no election word; or salary, leave, schedules, fees ... asked as
+        # such) unless the question is nearly one of our phrasings.
+        if top_score >= cut.strong and clear:
+            return Status.ANSWERED, "strong match outside election vocabulary", scored, top
+        return Status.UNANSWERED, "out of scope", scored, None
+    if top in index.about_bot and top_score >= cut.suggest:
+        # "Who made you?" is small talk: answered with the card about the bot, never
+        # counted as a neutrality answer or logged for curators.
+        return Status.SMALLTALK, "about the bot", scored, top
+    if signals.negates and index.entries[top].verdict.permissiveness in (0, 1):
+        # "May I NOT attend?" answered with the card that forbids attending would read as
+        # "dilarang" to not attending: the user picks the card instead.
+        choices = _choices(scored, index, cut)
+        if len(choices) >= 2:
+            return Status.SUGGEST, "asks about not doing what the entry forbids", choices, None
+        return Status.UNANSWERED, "asks about not doing what the entry forbids", scored, None
+    if _riskier(scored, index, cut):
+        # A wrong "boleh" costs a career: a verdict that allows more than a plausible
+        # alternative's is never given on a guess. The user chooses.
+        choices = _choices(scored, index, cut)
+        if len(choices) >= 2:
+            return Status.SUGGEST, "a stricter verdict is plausible", choices, None
+        return Status.UNANSWERED, "a stricter verdict is plausible", scored, None
+    if top_score >= cut.answer and clear:
+        return Status.ANSWERED, "clear match", scored, top
+    if top_score >= cut.answer and _all_prohibit(scored, rivals, index, cut):
+        # The close candidates differ in topic but all say "dilarang": the verdict the user
+        # gets is right either way, and the card links the neighbours.
+        return Status.ANSWERED, "close candidates all prohibit", scored, top
+    choices = _choices(scored, index, cut)
+    if len(choices) >= 2 and choices[0][0] >= cut.suggest:
+        return Status.SUGGEST, "close candidates", choices, None
+    if len(choices) == 1 and top_score >= cut.single:
+        # A single "Maksud Anda" is an answer in disguise: no other topic is anywhere near.
+        return Status.ANSWERED, "the only candidate", scored, top
+    return Status.UNANSWERED, "no entry close enough", scored, None
+
+
+# How many entries the lexical view scores in full (by coverage first).
+SCORED = 15
+# How many candidates each view (lexical, nearest phrasings) brings to the ranker.
+SHORTLIST = 10
+# N-gram similarity at which a question is one of the phrasings, give or take a typo: the
+# ranker never sees such pairs in training (each example is held out), so they are decided
+# here. Curators' learned examples rely on it to take effect for the very next question.
+VERBATIM = 0.92
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything known about a question before the decision: its words and the candidates' evidence."""
+
+    norm: Normalized
+    terms: list[str]
+    lexical: list[Lexical]
+    signals: Signals
+    candidates: tuple[int, ...] = ()
+    rows: object = None  # np.ndarray of ranker FEATURES, one row per candidate
+    verbatim: int | None = None  # the entry one of whose phrasings the question all but repeats
+    oos_verbatim: bool = False   # the question all but repeats a curated out-of-scope question
+
+
+def gather(question: str, index: Index, details: list[str] | None = None) -> Evidence:
+    """Normalise the question and collect the lexical and nearest-phrasing evidence for it."""
+    norm = normalize(question, index.lexicon)
+    terms = _correct(_dedupe(norm.content), index)
+    lexical = _score(terms, index, details)
+    tokens = set(norm.tokens) | set(terms)
+    signals = Signals(domain=bool(tokens & index.domain), offtopic=_has_offtopic(norm.tokens, index),
+                      normative=bool(tokens & index.normative), length=len(terms),
+                      negates=negates_action(norm.tokens, index.domain))
+    nb = index.neighbours
+    if nb is None or not index.entries:
+        return Evidence(norm, terms, lexical, signals)
+    sims, oos = nb.similarities(ranker_text(norm))
+    knn = nb.per_entry(sims)
+    near = np.argpartition(-knn, min(SHORTLIST, len(knn) - 1))[:SHORTLIST] if len(knn) > SHORTLIST else range(len(knn))
+    cands = tuple(dict.fromkeys([*(c.entry for c in lexical[:SHORTLIST]), *(int(i) for i in near if knn[i] > 0)]))
+    by_entry = {c.entry: c for c in lexical}
+    rows = candidate_features(cands, by_entry, knn, [nb.top_two(sims, e) for e in cands], oos, signals)
+    same = [e for e in cands if knn[e] >= VERBATIM]
+    topics = {index.entries[e].topic for e in same}
+    verbatim = max(same, key=lambda e: knn[e]) if len(topics) == 1 else None
+    return Evidence(norm, terms, lexical, signals, cands, rows, verbatim, oos >= VERBATIM)
+
+
+def negates_action(tokens: tuple[str, ...], domain: frozenset[str]) -> bool:
+    """Whether a negator stands right before an action on an election matter, not as a question tag.
+
+    "tidak ikut kampanye" asks about staying away; "datang tapi tidak ikut bersorak" does not.
+    """
+    for i, tok in enumerate(tokens[:-2]):
+        if (tok == NEGATOR and tokens[i + 1] in NEGATED_ACTIONS and (i == 0 or tokens[i - 1] not in TAG_AFTER)
+                and any(t in domain for t in tokens[i + 2:i + 5])):
+            return True
+    return False
+
+
+def _rivals(scored: list[tuple[float, int]], index: Index, cut: Cutoffs) -> list[tuple[float, int]]:
+    """Entries of other topics than the best one, within the answering margin of it."""
+    if not scored:
+        return []
+    top_score, top = scored[0]
+    topic = index.entries[top].topic
+    return [(s, i) for s, i in scored[1:]
+            if index.entries[i].topic != topic and top_score - s < cut.margin and s >= cut.rival]
+
+
+def _riskier(scored: list[tuple[float, int]], index: Index, cut: Cutoffs) -> bool:
+    """Whether the best entry allows more than a plausible entry of another topic, or is not sure enough."""
+    top_score, top = scored[0]
+    entry = index.entries[top]
+    rank = entry.verdict.permissiveness
+    if not rank:  # dilarang or info: nothing more permissive to fear
+        return False
+    if top_score < cut.permissive:
+        return True
+    for s, i in scored[1:]:
+        other = index.entries[i]
+        if s < cut.stricter or top_score - s > cut.suggest_gap:
+            break
+        if other.topic != entry.topic and other.verdict.permissiveness is not None and other.verdict.permissiveness < rank:
+            return True
+    return False
+
+
+def _all_prohibit(scored: list[tuple[float, int]], rivals: list[tuple[float, int]], index: Index,
+                  cut: Cutoffs) -> bool:
+    """Whether the best entry prohibits, so does every close rival, and it still leads a little."""
+    top_score, top = scored[0]
+    return (index.entries[top].verdict is Verdict.DILARANG
+            and all(index.entries[i].verdict is Verdict.DILARANG for _, i in rivals)
+            and top_score - rivals[0][0] >= cut.agree_margin)
+
+
+def _choices(scored: list[tuple[float, int]], index: Index, cut: Cutoffs) -> list[tuple[float, int]]:
+    """Up to three candidates of distinct topics close to the best one.
+
+    When only the best one is close, the next topics above the floor join it: a single
+    choice is no choice.
+    """
+    out: list[tuple[float, int]] = []
+    topics: set[str] = set()
+    best = scored[0][0]
+    for s, i in scored:
+        if s < cut.floor or len(out) == 3:
+            break
+        close = s >= cut.suggest and best - s <= cut.suggest_gap
+        if not close and len(out) >= 2:
+            break
+        topic = index.entries[i].topic
+        if topic not in topics:
+            topics.add(topic)
+            out.append((s, i))
+    return out
+
+
+def _dedupe(tokens: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(tokens))
+
+
+def _correct(terms: list[str], index: Index) -> list[str]:
+    """Replace unknown words by the closest word of the knowledge base (typos: kampaye)."""
+    out = []
+    for t in terms:
+        if t in index.idf or len(t) < 5 or t.isdigit():
+            out.append(t)
+            continue
+        pool = index.vocab_by_letter.get(t[0], ())
+        best = process.extractOne(t, pool, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF) if pool else None
+        out.append(best[0] if best else t)
+    return _dedupe(out)
+
+
+def _asks(question: str, norm: Normalized) -> bool:
+    """Whether the text is phrased as a question ('bot ini apa?'), not a greeting."""
+    return "?" in question or bool(QUESTION_WORDS & set(norm.tokens))
+
+
+def _is_smalltalk(terms: list[str], index: Index) -> bool:
+    meaningful = [t for t in terms if t not in index.smalltalk and not _is_noise(t, index)]
+    return not meaningful
+
+
+def _is_noise(token: str, index: Index) -> bool:
+    if token in index.idf or token in index.lexicon.roots:
+        return False
+    if token.isdigit():
+        return True
+    vowels = sum(ch in VOWELS for ch in token)
+    return len(token) > 25 or vowels / len(token) < 0.2
+
+
+def _has_any(phrases: tuple[tuple[str, ...], ...], words: frozenset[str]) -> bool:
+    return any(all(t in words for t in p) for p in phrases)
+
+
+def _has_offtopic(tokens: tuple[str, ...], index: Index) -> bool:
+    for phrase in index.offtopic:
+        k = len(phrase)
+        if any(tokens[i:i + k] == phrase for i in range(len(tokens) - k + 1)):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Lexical:
+    """The lexical evidence for one entry: its score and the parts it is made of."""
+
+    entry: int
+    score: float
+    best: float      # the closest phrasing's weighted token F1
+    coverage: float  # share of the question's weight the entry's vocabulary covers
+    fuzzy: float     # rapidfuzz similarity to the closest phrasing
+    keywords: int    # the entry's distinctive keywords found in the question
+    anchored: int    # 1: an anchor word is there, 0: the entry has no anchors, -1: anchors, none there
+    excluded: bool   # a word that shows the question is not about this entry
+
+
+def _score(terms: list[str], index: Index, details: list[str] | None) -> list[Lexical]:
+    """Score entries: coverage of the question by the entry, best phrasing, fuzzy text, keywords."""
+    weights = {t: index.idf.get(t, index.unknown_idf * index.thresholds.unknown_weight) for t in terms}
+    total = sum(weights.values())
+    if total <= 0:
+        return []
+    coverage = np.zeros(len(index.entries))
+    for t in terms:
+        posting = index.postings.get(t)
+        if posting is not None:
+            ids, shares = posting
+            coverage[ids] += weights[t] * (0.4 + 0.6 * shares)
+    hit = np.flatnonzero(coverage)
+    if not len(hit):
+        return []
+    if len(hit) > SCORED:
+        hit = hit[np.argpartition(-coverage[hit], SCORED - 1)[:SCORED]]
+    shortlist = sorted(hit.tolist(), key=lambda i: (-coverage[i], i))
+    qset = frozenset(terms)
+    qtext = " ".join(sorted(terms))
+    th = index.thresholds
+    scored = []
+    for i in shortlist:
+        best_f, best_doc = 0.0, None
+        for d_id in index.entry_docs[i]:
+            doc = index.docs[d_id]
+            shared = qset & doc.tokens
+            if not shared:
+                continue
+            ov = sum(weights[t] for t in shared)
+            cq, cd = ov / total, ov / doc.total if doc.total else 0.0
+            f = doc.weight * 2 * cq * cd / (cq + cd)
+            if f > best_f:
+                best_f, best_doc = f, doc
+        fz = fuzz.token_sort_ratio(qtext, " ".join(sorted(best_doc.tokens))) / 100 if best_doc else 0.0
+        kw = sum(1 for kw in index.keywords[i] if all(t in qset for t in kw))
+        cov = coverage[i] / total
+        score = th.w_best * best_f + th.w_cov * cov + th.w_fuzzy * fz + th.w_kw * min(1.0, kw / 2)
+        if best_f < th.fuzzy_floor:
+            score *= 0.85
+        anchored = (1 if _has_any(index.anchors[i], qset) else -1) if index.anchors[i] else 0
+        if anchored:
+            score = score + th.anchor_bonus if anchored > 0 else score * th.anchor_penalty
+        excluded = _has_any(index.excludes[i], qset)
+        if excluded:
+            score *= th.anchor_penalty
+        scored.append(Lexical(i, score, best_f, cov, fz, kw, anchored, excluded))
+        if details is not None:
+            details.append(f"  {index.entries[i].id}: score={score:.3f} best={best_f:.2f} cov={cov:.2f} "
+                           f"fuzzy={fz:.2f} kw={kw} doc={best_doc.text if best_doc else ''!r}")
+    scored.sort(key=lambda x: (-x.score, x.entry))
+    return scored

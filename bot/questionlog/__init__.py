@@ -1,0 +1,1 @@
+"""The question log: storage, the curators' review, clustering, export and the report."""
