@@ -21,7 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.evaluation import NaiveBaseline, best_baseline, evaluate, format_table, load_labelled, ours  # noqa: E402
-from bot.kb.knowledge import Area, KnowledgeBase, load  # noqa: E402
+from bot.kb.model import Area, KnowledgeBase  # noqa: E402
+from bot.kb.knowledge import load  # noqa: E402
 from bot.core.index import build_index, build_lexicon  # noqa: E402
 from bot.core.matching import match  # noqa: E402
 from bot.core.modelcache import load_or_train  # noqa: E402

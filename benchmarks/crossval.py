@@ -17,7 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.evaluation import Labelled, evaluate, format_table, ours  # noqa: E402
-from bot.kb.knowledge import KnowledgeBase, load  # noqa: E402
+from bot.kb.model import KnowledgeBase  # noqa: E402
+from bot.kb.knowledge import load  # noqa: E402
 from bot.core.index import build_index, build_lexicon  # noqa: E402
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.kb.knowledge import KnowledgeError
+from bot.kb.model import KnowledgeError
 
 # What `run --help` lists: every setting the bot reads from the environment.
 RUN_ENVIRONMENT = """environment variables read (see deploy/.env.example):

@@ -19,7 +19,7 @@ from bot.evaluation import (best_baseline, evaluate, format_confusions, format_t
                          topic_permissiveness)
 from bot.kb.check import check
 from bot.kb.rules import STALE_DAYS, recheck_list, stale_warnings
-from bot.kb.knowledge import KnowledgeBase, KnowledgeError
+from bot.kb.model import KnowledgeBase, KnowledgeError
 from bot.core.index import Index
 from bot.core.matching import Result, Status, match
 

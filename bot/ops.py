@@ -11,7 +11,10 @@ from typing import Mapping, TextIO
 
 from bot.config import (REDACTED, SECRET_ENV, TOKEN_RE, TOKEN_SHAPE, Config, ConfigError, env_hidden_values, from_env,
                      hidden_values, scrub)
-from bot.kb.knowledge import KnowledgeError, default_root, load
+from bot.kb.model import KnowledgeError
+
+# The environment variable behind each Config field, in the order `config` prints them.
+from bot.kb.knowledge import default_root, load
 
 # The environment variable behind each Config field, in the order `config` prints them.
 ENV_NAMES = {

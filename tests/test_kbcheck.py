@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.kb.check import check
-from bot.kb.knowledge import KnowledgeError, load
+from bot.kb.model import KnowledgeError
+from bot.kb.knowledge import load
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 REPO = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ import pytest
 
 from bot.core import cards
 from bot.kb.rules import first_sentence
-from bot.kb.knowledge import Verdict
+from bot.kb.model import Verdict
 
 def answered(engine, question: str):
     res = engine.ask(question)

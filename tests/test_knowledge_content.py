@@ -3,7 +3,7 @@
 import yaml
 
 from bot.kb.check import check
-from bot.kb.knowledge import Verdict
+from bot.kb.model import Verdict
 
 
 def test_every_topic_is_covered_with_the_required_verdict(engine, topics_file):

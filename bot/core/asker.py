@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.kb.knowledge import STATUSES
+from bot.kb.model import STATUSES
 
 # Word sequences (lower case, split on anything but letters and digits) naming each status.
 STATUS_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {

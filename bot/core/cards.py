@@ -6,7 +6,7 @@ import datetime as dt
 from html import escape
 
 from bot.core import messages as msg
-from bot.kb.knowledge import Entry, KnowledgeBase, Source
+from bot.kb.model import Entry, KnowledgeBase, Source
 
 TELEGRAM_LIMIT = 4096
 

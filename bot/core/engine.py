@@ -6,7 +6,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.kb.knowledge import Entry, KnowledgeBase, Problem, load, load_with_problems
+from bot.kb.model import Entry, KnowledgeBase, Problem
+
+from bot.kb.knowledge import load, load_with_problems
 from bot.core.index import Index, build_index, build_lexicon
 from bot.core.matching import Result, match
 from bot.core.modelcache import load_or_train

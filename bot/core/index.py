@@ -13,7 +13,7 @@ from typing import Iterable
 
 import numpy as np
 
-from bot.kb.knowledge import Entry, KnowledgeBase
+from bot.kb.model import Entry, KnowledgeBase
 from bot.core.ranker import Model, Neighbours
 from bot.core.text import Lexicon, _candidates, clean, normalize
 

@@ -14,7 +14,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.index import Cutoffs, Index, ranker_text
-from bot.kb.knowledge import Verdict
+from bot.kb.model import Verdict
 from bot.core.ranker import Signals, candidate_features
 from bot.core.text import Normalized, normalize
 

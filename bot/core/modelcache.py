@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from bot.kb.knowledge import KnowledgeBase
+from bot.kb.model import KnowledgeBase
 from bot.core.ranker import FEATURES, Model
 from bot.core.text import Lexicon
 

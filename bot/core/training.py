@@ -13,7 +13,7 @@ import random
 import numpy as np
 
 from bot.core.index import build_index
-from bot.kb.knowledge import KnowledgeBase
+from bot.kb.model import KnowledgeBase
 from bot.core.matching import gather
 from bot.core.ranker import Model, fit_model
 from bot.core.text import Lexicon

@@ -7,7 +7,8 @@ from pathlib import Path
 import yaml
 
 from bot.kb.rules import content_problems
-from bot.kb.knowledge import KnowledgeBase, Problem, default_root, load_with_problems
+from bot.kb.model import KnowledgeBase, Problem
+from bot.kb.knowledge import default_root, load_with_problems
 from bot.core.index import Index, build_index
 from bot.kb.lexiconcheck import lexicon_problems
 from bot.core.matching import Status, match

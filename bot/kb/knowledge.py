@@ -2,198 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
-import functools
 import os
-import re
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.kb.model import (
+    AREA_FIELDS, ENTRY_KEYED_LEXICON, SOURCE_FIELDS, STATUS_NOTE_FIELDS, STATUSES, Area, Entry,
+    KnowledgeBase, KnowledgeError, Problem, Source, StatusNote,
+)
+from bot.kb.parse import parse_date, parse_entry, text_or_none
 from bot.kb.yamlines import LineList, LineLoader
-
-ENTRY_FIELDS = {"id", "topic", "title", "verdict", "answer", "basis", "sanction", "caveat",
-                "examples", "keywords", "related", "reviewed", "by_status", "readings", "recheck"}
-REQUIRED_FIELDS = ("id", "topic", "title", "verdict", "answer", "basis", "examples", "reviewed")
-BASIS_FIELDS = {"source", "article", "quote"}
-READING_FIELDS = {"by", "view", "sources"}
-SOURCE_FIELDS = {"id", "kind", "title", "number", "year", "issuer", "url", "note",
-                 "effective", "replaced_by", "amended_by"}
-# Who a rule can differ for, in the order the card lists them.
-STATUSES = ("pns", "pppk", "cpns", "honorer")
-STATUS_NOTE_FIELDS = {"note", "basis"}
-AREA_FIELDS = {"id", "title", "order", "about_bot"}
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MIN_EXAMPLES = 8
-ENTRY_KEYED_LEXICON = ("anchors", "excludes")
-REGULATION_PREFIXES = (("se-menpanrb", "SE MenPANRB"), ("pkpu", "PKPU"), ("uu", "UU"), ("pp", "PP"),
-                       ("skb", "SKB"), ("surat-mendagri", "Surat Mendagri"), ("permendagri", "Permendagri"),
-                       ("permendag", "Permendag"), ("perbkn", "Peraturan BKN"), ("perpres", "Perpres"))
-
-
-class Verdict(str, enum.Enum):
-    """What an entry concludes."""
-
-    DILARANG = "dilarang"
-    BOLEH = "boleh"
-    BERSYARAT = "bersyarat"
-    INFO = "info"
-    # Authorities disagree: the card leads with the safe course, then both readings.
-    DIPERDEBATKAN = "diperdebatkan"
-
-    @property
-    def permissiveness(self) -> int | None:
-        """How much a verdict allows: 0 dilarang < 1 diperdebatkan < 2 bersyarat < 3 boleh.
-
-        None for info, which allows nothing and forbids nothing. An answer whose verdict
-        is more permissive than the right entry's is the worst defect the bot can have.
-        """
-        return _PERMISSIVENESS.get(self)
-
-
-_PERMISSIVENESS = {Verdict.DILARANG: 0, Verdict.DIPERDEBATKAN: 1, Verdict.BERSYARAT: 2, Verdict.BOLEH: 3}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in the knowledge base, located for the operator."""
-
-    file: str
-    line: int
-    entry_id: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.entry_id or '-'}: {self.message}"
-
-
-class KnowledgeError(Exception):
-    """The knowledge base cannot be used; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-@dataclass(frozen=True)
-class Source:
-    id: str
-    title: str
-    kind: str = "web"
-    number: str | None = None
-    year: int | None = None
-    issuer: str | None = None
-    url: str | None = None
-    note: str | None = None
-    # When it took effect, and what replaced it (whole) or amended it (in part).
-    effective: str | None = None
-    replaced_by: str | None = None
-    amended_by: tuple[str, ...] = ()
-
-    @property
-    def superseded(self) -> bool:
-        return self.replaced_by is not None
-
-    @property
-    def label(self) -> str:
-        """A short human name: 'PP 94/2021' for a regulation, the title otherwise."""
-        prefix = next((label for key, label in REGULATION_PREFIXES if self.id.startswith(key)), None)
-        if self.kind == "regulation" and prefix and self.number and self.year and "/" not in self.number:
-            return f"{prefix} {self.number}/{self.year}"
-        if self.kind == "regulation" and prefix == "SKB":
-            return f"SKB Netralitas ASN {self.year}"
-        return self.title
-
-
-@dataclass(frozen=True)
-class Basis:
-    source: str
-    article: str | None = None
-    quote: str | None = None
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One side of a contested point: who holds it, what it says, and the sources."""
-
-    by: str
-    view: str
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class StatusNote:
-    """What differs for one employment status on every card with a sanction (statuses.yaml)."""
-
-    status: str
-    note: str
-    basis: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Entry:
-    id: str
-    topic: str
-    area: str
-    title: str
-    verdict: Verdict
-    answer: str
-    basis: tuple[Basis, ...]
-    examples: tuple[str, ...]
-    reviewed: str
-    sanction: str | None = None
-    caveat: str | None = None
-    keywords: tuple[str, ...] = ()
-    related: tuple[str, ...] = ()
-    # (status, text) where the rule differs for PNS, PPPK, CPNS or honorer, in STATUSES order.
-    by_status: tuple[tuple[str, str], ...] = ()
-    readings: tuple[Reading, ...] = ()
-    recheck: str | None = None
-    file: str = ""
-    line: int = 0
-    example_lines: tuple[int, ...] = ()
-    key_lines: tuple[tuple[str, int], ...] = ()
-
-    def for_status(self, status: str | None) -> str | None:
-        """The entry's own text for one status, if it has one."""
-        return dict(self.by_status).get(status) if status else None
-
-    def line_of(self, name: str) -> int:
-        """The line of one field in the area file (the entry's line when unknown)."""
-        return dict(self.key_lines).get(name, self.line)
-
-
-@dataclass(frozen=True)
-class Area:
-    id: str
-    title: str
-    order: int
-    entries: tuple[str, ...]
-    # Entries about the bot itself: shown as small talk, never as a neutrality answer.
-    about_bot: bool = False
-
-
-@dataclass(frozen=True)
-class KnowledgeBase:
-    """The whole curated knowledge: entries, areas, sources and the raw lexicon data."""
-
-    entries: tuple[Entry, ...]
-    areas: tuple[Area, ...]
-    sources: dict[str, Source]
-    lexicon_data: dict[str, Any]
-    root: str
-    status_notes: dict[str, StatusNote] = field(default_factory=dict)
-
-    def entry(self, entry_id: str) -> Entry | None:
-        return self._by_id.get(entry_id)
-
-    @functools.cached_property
-    def _by_id(self) -> dict[str, Entry]:
-        return {e.id: e for e in self.entries}
 
 
 # ---------------------------------------------------------------- reading
@@ -296,7 +117,7 @@ def _load_sources(root: Path, problems: list[Problem]) -> dict[str, Source]:
         if url and not str(url).startswith(("http://", "https://")):
             problems.append(Problem(display, line, sid, f"url tidak valid: {url}"))
         effective = item.get("effective")
-        if effective is not None and _date(effective) is None:
+        if effective is not None and parse_date(effective) is None:
             problems.append(Problem(display, line, sid, f"effective harus tanggal YYYY-MM-DD: {effective}"))
         amended = item.get("amended_by") or []
         if not isinstance(amended, list):
@@ -318,13 +139,6 @@ def _load_sources(root: Path, problems: list[Problem]) -> dict[str, Source]:
     return sources
 
 
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
 
 
 def _load_status_notes(root: Path, sources: dict[str, Source], problems: list[Problem]) -> dict[str, StatusNote]:
@@ -358,7 +172,7 @@ def _load_status_notes(root: Path, sources: dict[str, Source], problems: list[Pr
         for sid in basis:
             if sid not in sources:
                 problems.append(Problem(display, line, status, f"sumber tidak ada di sources.yaml: {sid}"))
-        out[status] = StatusNote(status, _text(item["note"]), basis)
+        out[status] = StatusNote(status, text_or_none(item["note"]), basis)
     return out
 
 
@@ -397,7 +211,7 @@ def _load_area(path: Path, display: str, sources: dict[str, Source], entries: li
         problems.append(Problem(display, getattr(area, "line", 1), "", f"field area tidak dikenal: {', '.join(sorted(unknown_area))}"))
     ids: list[str] = []
     for raw in data["entries"]:
-        entry = _parse_entry(raw, str(area["id"]), display, sources, problems)
+        entry = parse_entry(raw, str(area["id"]), display, sources, problems)
         if entry:
             entries.append(entry)
             ids.append(entry.id)
@@ -406,123 +220,14 @@ def _load_area(path: Path, display: str, sources: dict[str, Source], entries: li
     return True
 
 
-def _parse_entry(raw: Any, area: str, display: str, sources: dict[str, Source],
-                 problems: list[Problem]) -> Entry | None:
-    line = getattr(raw, "line", 0)
-    if not isinstance(raw, dict):
-        problems.append(Problem(display, line, "", "entri harus berupa mapping"))
-        return None
-    eid = str(raw.get("id") or "")
-    lines = getattr(raw, "key_lines", {})
-
-    def bad(field: str, message: str) -> None:
-        problems.append(Problem(display, lines.get(field, line), eid, message))
-
-    before = len(problems)
-    for f in sorted(set(raw) - ENTRY_FIELDS, key=str):
-        bad(f, f"field tidak dikenal: {f}")
-    for f in REQUIRED_FIELDS:
-        if raw.get(f) in (None, "", []):
-            bad(f, f"field wajib kosong atau tidak ada: {f}")
-    if eid and not ID_RE.match(eid):
-        bad("id", f"id harus kebab-case: {eid}")
-    verdict = raw.get("verdict")
-    if verdict is not None and verdict not in {v.value for v in Verdict}:
-        bad("verdict", f"verdict tidak valid: {verdict} ({'|'.join(v.value for v in Verdict)})")
-    basis = _parse_basis(raw.get("basis"), sources, bad)
-    examples = raw.get("examples") or []
-    if not isinstance(examples, list) or not all(isinstance(x, str) and x.strip() for x in examples):
-        bad("examples", "examples harus daftar kalimat")
-        examples = []
-    elif len(examples) < MIN_EXAMPLES:
-        bad("examples", f"contoh pertanyaan kurang: {len(examples)} (minimal {MIN_EXAMPLES})")
-    for f in ("keywords", "related"):
-        val = raw.get(f)
-        if val is not None and (not isinstance(val, list) or not all(isinstance(x, str) for x in val)):
-            bad(f, f"{f} harus daftar teks")
-    reviewed = raw.get("reviewed")
-    if reviewed is not None and _date(reviewed) is None:
-        bad("reviewed", f"reviewed harus tanggal YYYY-MM-DD: {reviewed}")
-    by_status = _parse_by_status(raw.get("by_status"), bad)
-    readings = _parse_readings(raw.get("readings"), sources, bad)
-    if len(problems) > before:
-        return None
-    example_lines = tuple(getattr(raw["examples"], "item_lines", [0] * len(examples)))
-    return Entry(
-        id=eid, topic=str(raw["topic"]), area=area, title=str(raw["title"]).strip(),
-        verdict=Verdict(verdict), answer=" ".join(str(raw["answer"]).split()), basis=basis,
-        examples=tuple(x.strip() for x in examples), reviewed=str(reviewed),
-        sanction=_text(raw.get("sanction")), caveat=_text(raw.get("caveat")),
-        keywords=tuple(raw.get("keywords") or ()), related=tuple(raw.get("related") or ()),
-        by_status=by_status, readings=readings, recheck=_text(raw.get("recheck")),
-        file=display, line=line, example_lines=example_lines, key_lines=tuple(lines.items()),
-    )
 
 
-def _parse_by_status(raw: Any, bad) -> tuple[tuple[str, str], ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, dict):
-        bad("by_status", f"by_status harus mapping status -> teks ({', '.join(STATUSES)})")
-        return ()
-    for status, text in raw.items():
-        if status not in STATUSES:
-            bad("by_status", f"status tidak dikenal di by_status: {status} (pilih: {', '.join(STATUSES)})")
-        elif not isinstance(text, str) or not text.strip():
-            bad("by_status", f"by_status.{status} harus teks")
-    return tuple((s, _text(raw[s])) for s in STATUSES if isinstance(raw.get(s), str) and raw[s].strip())
 
 
-def _parse_readings(raw: Any, sources: dict[str, Source], bad) -> tuple[Reading, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        bad("readings", "readings harus daftar {by, view, sources}")
-        return ()
-    out = []
-    for item in raw:
-        if not isinstance(item, dict) or not item.get("by") or not item.get("view") or not item.get("sources"):
-            bad("readings", "setiap reading harus punya 'by', 'view' dan 'sources'")
-            continue
-        unknown = set(item) - READING_FIELDS
-        if unknown:
-            bad("readings", f"field reading tidak dikenal: {', '.join(sorted(unknown))}")
-        ids = tuple(str(x) for x in item["sources"]) if isinstance(item["sources"], list) else (str(item["sources"]),)
-        for sid in ids:
-            if sid not in sources:
-                bad("readings", f"sumber tidak ada di sources.yaml: {sid}")
-        out.append(Reading(_text(item["by"]), _text(item["view"]), ids))
-    return tuple(out)
 
 
-def _text(value: Any) -> str | None:
-    return " ".join(str(value).split()) if value else None
 
 
-def _parse_basis(raw: Any, sources: dict[str, Source], bad) -> tuple[Basis, ...]:
-    if not isinstance(raw, list):
-        if raw is not None:
-            bad("basis", "basis harus daftar {source, article, quote}")
-        return ()
-    out = []
-    has_url = False
-    for item in raw:
-        if not isinstance(item, dict) or not item.get("source"):
-            bad("basis", "setiap basis harus punya 'source'")
-            continue
-        unknown = set(item) - BASIS_FIELDS
-        if unknown:
-            bad("basis", f"field basis tidak dikenal: {', '.join(sorted(unknown))}")
-        sid = str(item["source"])
-        src = sources.get(sid)
-        if src is None:
-            bad("basis", f"sumber tidak ada di sources.yaml: {sid}")
-        elif src.url:
-            has_url = True
-        out.append(Basis(sid, _text(item.get("article")), _text(item.get("quote"))))
-    if out and not has_url and all(b.source in sources for b in out):
-        bad("basis", "tidak ada sumber yang punya URL")
-    return tuple(out)
 
 
 def _check_lexicon_ids(data: dict[str, Any], origins: dict[str, str], ids: set[str],

@@ -10,7 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.kb.knowledge import Problem, default_root, read_yaml
+from bot.kb.model import Problem
+
+from bot.kb.knowledge import default_root, read_yaml
 
 WORDS = "list"        # a list of words or phrases
 GROUPS = "groups"     # a mapping of names to lists of words

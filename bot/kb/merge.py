@@ -15,7 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.kb.knowledge import KnowledgeBase, load_with_problems
+from bot.kb.model import KnowledgeBase
+
+from bot.kb.knowledge import load_with_problems
 
 
 @dataclass

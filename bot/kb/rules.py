@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot.kb.knowledge import Entry, KnowledgeBase, Problem, Verdict
+from bot.kb.model import Entry, KnowledgeBase, Problem, Verdict
 
 STALE_DAYS = 180
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")

@@ -22,7 +22,7 @@ from bot.telegram.delivery import DeliveryLimiter, SendAborted, SendPolicy
 from bot.core.engine import Engine
 from bot.telegram.handlers import ask, curator, digest, expired, feedback, groups, inline, teaching, topics, tracing
 from bot.telegram.handlers.answering import QuestionSink
-from bot.kb.knowledge import KnowledgeError
+from bot.kb.model import KnowledgeError
 from bot.ops import hidden_values, scrub
 from bot.telegram.ratelimit import FloodGuard
 from bot.telegram.runner import Intake, Runner

@@ -19,7 +19,7 @@ from bot.core import smalltalk
 from bot.core.asker import status_of
 from bot.telegram.delivery import Outcome, SendAborted
 from bot.core.engine import Engine, Snapshot
-from bot.kb.knowledge import Entry, KnowledgeBase
+from bot.kb.model import Entry, KnowledgeBase
 from bot.core.matching import Result, Status
 from bot.telegram.ratelimit import Admission, FloodGuard
 from bot.telegram.handlers import replies, tracing

@@ -10,7 +10,7 @@ from telegram.ext import ChosenInlineResultHandler, ContextTypes, InlineQueryHan
 from bot.core import cards
 from bot.core import messages as msg
 from bot.core.asker import status_of
-from bot.kb.knowledge import Entry, KnowledgeBase
+from bot.kb.model import Entry, KnowledgeBase
 from bot.core.matching import Result, Status
 from bot.telegram.handlers import answering, tracing
 

@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core import cards
 from bot.core import messages as msg
-from bot.kb.knowledge import Entry, KnowledgeBase
+from bot.kb.model import Entry, KnowledgeBase
 
 CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
 ECHO_LIMIT = 200
