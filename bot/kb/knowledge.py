@@ -42,7 +42,7 @@ def default_root() -> Path:
     checkout = Path(__file__).resolve().parents[2] / "knowledge"
     if (checkout / "sources.yaml").is_file():
         return checkout
-    return Path(str(resources.files("bot.data")))
+    return Path(str(resources.files("bot") / "data"))
 
 
 # ---------------------------------------------------------------- loading
