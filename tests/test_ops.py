@@ -339,4 +339,4 @@ def test_installed_package_runs_health_without_a_checkout(tmp_path, engine):
     assert res.returncode == 0, res.stderr
     assert res.stdout.startswith(f"ok: {len(engine.kb.entries)} entries, ")
     shown = config_lines(bot("config", env=env, python=str(python), cwd=elsewhere))
-    assert shown["BOT_KNOWLEDGE_DIR"] == f"- (default: {site / 'bot' / 'knowledge'})"
+    assert shown["BOT_KNOWLEDGE_DIR"] == f"- (default: {site / 'bot' / 'data'})"

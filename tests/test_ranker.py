@@ -31,7 +31,7 @@ def answers(engine: Engine) -> list[tuple[str, str | None]]:
 
 def test_a_second_start_loads_the_cached_ranker_instead_of_training(trained, engine, monkeypatch):
     written = trained.stat().st_mtime_ns
-    monkeypatch.setattr("bot.training.train", lambda *a, **k: pytest.fail("retrained despite a sound cache"))
+    monkeypatch.setattr("bot.core.training.train", lambda *a, **k: pytest.fail("retrained despite a sound cache"))
     again = Engine.from_path(KNOWLEDGE)
     assert trained.stat().st_mtime_ns == written
     assert answers(again) == answers(engine)

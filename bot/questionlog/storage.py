@@ -29,7 +29,7 @@ import aiosqlite
 
 from bot.questionlog import dbfile
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("bot.storage")
 
 QUESTION_LIMIT = 1000
 SECRET_FILE = "hash-secret"
