@@ -12,7 +12,10 @@ RUN_ENVIRONMENT = """environment variables read (see deploy/.env.example):
   TELEGRAM_BOT_TOKEN      required: the bot token from @BotFather
   TELEGRAM_API_BASE_URL   another Bot API server (default: Telegram's)
   BOT_DB_PATH             SQLite question log (default: data/tanya-netral.sqlite3)
-  BOT_HASH_SECRET         key that turns user ids into pseudonyms (default: generated beside the database)
+  BOT_DB_URL              postgresql://user:password@host:port/db: PostgreSQL instead of SQLite (replicas)
+  BOT_HASH_SECRET         key that turns user ids into pseudonyms (default: generated beside the database;
+                          required with BOT_DB_URL, the same for every replica)
+  BOT_REPLICA_TIMEOUT     seconds without a heartbeat before a replica's updates are taken over (default 15)
   BOT_CURATORS            Telegram user ids of the curators, comma-separated
   BOT_LEARN_APPROVALS     curators who must approve a taught phrasing before it counts (default 1)
   BOT_SEND_WINDOW         answers sent at once per process while the inbox drains (default 1, at most 64)

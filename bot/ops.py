@@ -34,6 +34,8 @@ ENV_NAMES = {
     "log_level": "BOT_LOG_LEVEL",
     "learn_approvals": "BOT_LEARN_APPROVALS",
     "send_window": "BOT_SEND_WINDOW",
+    "db_url": "BOT_DB_URL",
+    "replica_timeout": "BOT_REPLICA_TIMEOUT",
 }
 __all__ = ["REDACTED", "SECRET_ENV", "TOKEN_SHAPE", "env_hidden_values", "hidden_values", "scrub",
            "cmd_config", "cmd_health", "database_problem"]
@@ -148,7 +150,7 @@ def cmd_config(*, out: TextIO | None = None, err: TextIO | None = None,
         values["knowledge_dir"] = f"- (default: {default_root()})"
     # A URL or path may carry a secret (the token in BOT_WEBHOOK_URL, for one): nothing
     # printed is exempt.
-    hidden = hidden_values(config.token, config.hash_secret, config.webhook_secret)
+    hidden = config.hidden()
     for name, value in values.items():
         out.write(f"{ENV_NAMES[name]} = {scrub(value, hidden)}\n")
     return 0

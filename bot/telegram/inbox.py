@@ -18,11 +18,15 @@ sent (their ids and text, not their names) until they are handled.
 When the database refuses writes the inbox keeps working in memory (the log holds the
 rows and writes them later): answering goes on, but a crash meanwhile would lose the
 updates accepted in that time.
+
+With replicas sharing PostgreSQL (bot.telegram.replicas) an accepted update is not handed
+out by the replica that received it but by whichever replica claims it from the table.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -35,6 +39,7 @@ from typing import Iterable
 from telegram import Bot, Update
 
 from bot.telegram.delivery import Ticket
+from bot.telegram.replicas import Replica
 from bot.questionlog.storage import FINISH_UPDATE, LogUnavailable, QuestionLog, stamp
 
 log = logging.getLogger("bot.inbox")
@@ -48,6 +53,8 @@ ACCEPT = ("INSERT INTO inbox (update_id, received, state, body) VALUES (?, ?, ?,
 STARTED = "UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?"
 FIELD_NAME = re.compile(r"[a-z_]{1,40}")
 NAME_FIELDS = {"first_name", "last_name", "username"}
+CLAIM_INTERVAL = 0.5      # seconds between looks for unclaimed updates while idle (replicas)
+CLAIM_LIMIT = 100
 MISSING = re.compile(r"missing \d+ required (?:positional |keyword-only )?arguments?: (.*)")
 
 
@@ -105,10 +112,11 @@ def without_names(value: object) -> object:
 class Inbox:
     """Received updates, durable until handled; handed out oldest first."""
 
-    def __init__(self, qlog: QuestionLog, bot: Bot, *, backlog: int = MAX_BACKLOG):
+    def __init__(self, qlog: QuestionLog, bot: Bot, *, backlog: int = MAX_BACKLOG, replica: Replica | None = None):
         self._log = qlog
         self._bot = bot
         self._backlog = backlog
+        self.replica = replica
         self._waiting: deque[tuple[Update, Ticket]] = deque()
         self._in_flight = 0
         self._recent: OrderedDict[int, None] = OrderedDict()
@@ -120,18 +128,31 @@ class Inbox:
     # ------------------------------------------------------------ start-up
 
     async def restore(self) -> None:
-        """Queue the updates left pending by the last run, and remember recent update_ids."""
+        """Queue the updates left pending by the last run (by dead replicas), and remember recent update_ids."""
         try:
             await self.prune()
-            rows = await self._log.read("SELECT update_id, received, attempts, body FROM inbox "
-                                        "WHERE state = 'pending' ORDER BY seq")
+            if self.replica is not None:
+                await self.replica.beat()
+                rows = [row[1:5] for row in await self.replica.claim(self.room())]
+            else:
+                rows = await self._log.read("SELECT update_id, received, attempts, body FROM inbox "
+                                            "WHERE state = 'pending' ORDER BY seq")
             recent = await self._log.read("SELECT update_id FROM inbox ORDER BY seq DESC LIMIT ?", (RECENT_IDS,))
         except LogUnavailable as exc:
             log.warning("inbox: cannot read pending updates (%s); starting without them", exc)
             return
         for (update_id,) in reversed(recent):
             self._remember(update_id)
+        await self._queue(rows, resumed=True)
+        if self.counts.resumed:
+            log.warning("inbox: %d update(s) pending from the last run; %d were being handled when it stopped "
+                        "(their askers may get an answer twice)", self.counts.resumed, self.counts.interrupted)
+        self._arrived.set()
+
+    async def _queue(self, rows: Iterable[tuple], *, resumed: bool) -> int:
+        """Queue stored updates (update_id, received, attempts, body); give up those tried too often."""
         finished: list[tuple[str, tuple]] = []
+        queued = 0
         for update_id, received, attempts, body in rows:
             if attempts >= MAX_ATTEMPTS:
                 self.counts.given_up += 1
@@ -143,14 +164,12 @@ class Inbox:
                 finished.append((FINISH_UPDATE, (State.SKIPPED.value, stamp(self._log.now()), update_id)))
                 continue
             self._waiting.append((update, Ticket(update_id, f"{update_id}@{received}")))
-            self.counts.resumed += 1
+            queued += 1
+            self.counts.resumed += resumed
             self.counts.interrupted += attempts > 0
         if finished:
             await self._log.write(finished)
-        if self.counts.resumed:
-            log.warning("inbox: %d update(s) pending from the last run; %d were being handled when it stopped "
-                        "(their askers may get an answer twice)", self.counts.resumed, self.counts.interrupted)
-        self._arrived.set()
+        return queued
 
     def _parse(self, update_id: int, body: str | None) -> Update | None:
         try:
@@ -210,7 +229,8 @@ class Inbox:
         elif self._memory_warned and not self._log.failing:
             self._memory_warned = False
         self.counts.accepted += len(fresh)
-        self._waiting.extend(fresh)
+        if self.replica is None or not durable:
+            self._waiting.extend(fresh)  # with replicas, a durable update waits for a claim (take)
         if fresh:
             self._arrived.set()
         return durable
@@ -231,10 +251,25 @@ class Inbox:
         return self._in_flight
 
     async def take(self) -> tuple[Update, Ticket]:
-        """The oldest waiting update (waits for one)."""
+        """The oldest waiting update (waits for one; with replicas, claims some when none is waiting)."""
         while not self._waiting:
             self._arrived.clear()
-            await self._arrived.wait()
+            if self.replica is None:
+                await self._arrived.wait()
+                continue
+            claimed = await self.replica.claim(min(CLAIM_LIMIT, self.room()))
+            for _, update_id, *_rest in claimed:
+                self._remember(update_id)
+            interrupted = self.counts.interrupted
+            await self._queue((row[1:5] for row in claimed), resumed=False)
+            taken = [row for row in claimed if row[5]]
+            if taken:
+                log.warning("inbox: took over %d update(s) of stopped replica(s) %s; %d were being handled (their "
+                            "askers may get an answer twice)", len(taken), ", ".join(sorted({r[5] for r in taken})),
+                            self.counts.interrupted - interrupted)
+            if not claimed:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._arrived.wait(), CLAIM_INTERVAL)
         self._in_flight += 1
         return self._waiting.popleft()
 

@@ -1,0 +1,112 @@
+"""PostgreSQL (BOT_DB_URL): settings, the shared hash secret, migrations under a lock, claims by replicas."""
+
+from __future__ import annotations
+
+import asyncio
+from io import StringIO
+
+import asyncpg
+import pytest
+
+from bot.config import ConfigError, from_env
+from bot.ops import cmd_config
+from bot.questionlog.postgres import PostgresLog, SecretMismatch
+from bot.questionlog.schema import POSTGRES_MIGRATIONS
+from bot.telegram.inbox import Inbox, State
+from bot.telegram.replicas import Replica
+from test_inbox import question
+
+TOKEN = "123456:" + "A" * 35
+URL = "postgresql://tanya:s3cret-Pa55word@db.internal:5432/tanya"
+
+
+def test_a_database_url_needs_the_shared_hash_secret():
+    with pytest.raises(ConfigError, match="BOT_HASH_SECRET is required when BOT_DB_URL is set") as caught:
+        from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_DB_URL": URL})
+    assert "s3cret-Pa55word" not in str(caught.value)
+    with pytest.raises(ConfigError, match="BOT_DB_URL must be a postgresql://"):
+        from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_DB_URL": "mysql://x", "BOT_HASH_SECRET": "k"})
+    config = from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_DB_URL": URL, "BOT_HASH_SECRET": "k" * 32})
+    assert (config.db_url, config.replica_timeout) == (URL, 15)
+
+
+def test_config_shows_the_database_url_without_its_password():
+    out, err = StringIO(), StringIO()
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_DB_URL": URL, "BOT_HASH_SECRET": "k" * 32, "BOT_REPLICA_TIMEOUT": "20"}
+    assert cmd_config(out=out, err=err, env=env) == 0, err.getvalue()
+    text = out.getvalue()
+    assert "BOT_DB_URL = postgresql://tanya:<redacted>@db.internal:5432/tanya" in text
+    assert "BOT_REPLICA_TIMEOUT = 20" in text
+    assert "s3cret-Pa55word" not in text
+
+
+async def test_a_replica_with_another_hash_secret_is_refused(pg_url, tmp_path):
+    first = await PostgresLog.open(pg_url, "the-shared-secret", spill_dir=tmp_path)
+    same = await PostgresLog.open(pg_url, "the-shared-secret", spill_dir=tmp_path)
+    assert first.asker(501) == same.asker(501)
+    with pytest.raises(SecretMismatch, match="BOT_HASH_SECRET differs"):
+        await PostgresLog.open(pg_url, "another-secret", spill_dir=tmp_path)
+    for log in (first, same):
+        await log.close()
+
+
+async def test_replicas_starting_together_migrate_once(pg_url, tmp_path):
+    logs = await asyncio.gather(*(PostgresLog.open(pg_url, "k", spill_dir=tmp_path) for _ in range(4)))
+    conn = await asyncpg.connect(pg_url)
+    try:
+        versions = [r[0] for r in await conn.fetch("SELECT version FROM schema_version ORDER BY version")]
+    finally:
+        await conn.close()
+    assert versions == list(range(1, len(POSTGRES_MIGRATIONS) + 1))
+    for log in logs:
+        assert log.connected
+        await log.close()
+
+
+async def test_each_update_is_claimed_by_exactly_one_replica(pg_url, tmp_path):
+    logs = [await PostgresLog.open(pg_url, "k", spill_dir=tmp_path) for _ in range(2)]
+    inboxes = [Inbox(log, None, replica=Replica(log, 5, name=f"r{n}")) for n, log in enumerate(logs)]
+    for inbox in inboxes:
+        await inbox.restore()
+    # Each replica receives half of the updates, and Telegram sends some to both.
+    await inboxes[0].accept([question(n) for n in range(1, 301) if n % 2 or n % 7 == 0])
+    await inboxes[1].accept([question(n) for n in range(1, 301) if not n % 2 or n % 5 == 0])
+    handed: list[int] = []
+
+    async def drain(inbox: Inbox) -> None:
+        while True:
+            update, ticket = await asyncio.wait_for(inbox.take(), 2)
+            handed.append(update.update_id)
+            await inbox.finish(ticket, State.DONE)
+
+    results = await asyncio.gather(*(drain(inbox) for inbox in inboxes), return_exceptions=True)
+    assert all(isinstance(r, asyncio.TimeoutError) for r in results)
+    assert sorted(handed) == list(range(1, 301))
+    for log in logs:
+        await log.close()
+
+
+async def test_a_dead_replicas_updates_are_taken_over_and_a_stopping_one_gives_them_back(pg_url, tmp_path):
+    logs = [await PostgresLog.open(pg_url, "k", spill_dir=tmp_path) for _ in range(2)]
+    dead, alive = (Replica(log, 1.0, name=name) for log, name in zip(logs, ("dead", "alive")))
+    first, second = Inbox(logs[0], None, replica=dead), Inbox(logs[1], None, replica=alive)
+    await first.restore()
+    await second.restore()
+    await first.accept([question(1), question(2)])
+    update, ticket = await first.take()  # claims both, starts the first, then stops beating
+    await first.started(ticket)
+    assert await logs[1].claim("alive", 10, 1.0) == []  # held by a live replica
+    await asyncio.sleep(1.2)
+    await alive.beat()
+    taken, _ = await asyncio.wait_for(second.take(), 3)
+    assert taken.update_id == 1 and second.counts.interrupted == 1
+    # A replica that stops cleanly gives its updates back at once.
+    await second.accept([question(3)])
+    await asyncio.wait_for(second.take(), 3)
+    await second.take()
+    await alive.leave()
+    await dead.beat()
+    claimed = await logs[0].claim("dead", 10, 1.0)
+    assert sorted(row[1] for row in claimed) == [1, 2, 3]  # none of them finished
+    for log in logs:
+        await log.close()
