@@ -110,3 +110,19 @@ async def test_a_dead_replicas_updates_are_taken_over_and_a_stopping_one_gives_t
     assert sorted(row[1] for row in claimed) == [1, 2, 3]  # none of them finished
     for log in logs:
         await log.close()
+
+
+def test_health_checks_the_postgresql_log(pg_server, tmp_path, python, repo):
+    import subprocess
+
+    env = {"PATH": "/usr/bin:/bin", "BOT_DB_URL": pg_server.url("nosuchdb"), "BOT_HASH_SECRET": "k",
+           "BOT_DB_PATH": str(tmp_path / "x.sqlite3")}
+    result = subprocess.run([python, "-m", "bot", "health"], capture_output=True, text=True, env=env, cwd=repo,
+                            timeout=120)
+    assert result.returncode == 1
+    assert "unhealthy: cannot reach PostgreSQL at postgresql://127.0.0.1:" in result.stderr
+    assert pg_server.url().split(":")[2].split("@")[0] not in result.stderr  # no password
+    env["BOT_DB_URL"] = pg_server.url()
+    result = subprocess.run([python, "-m", "bot", "health"], capture_output=True, text=True, env=env, cwd=repo,
+                            timeout=120)
+    assert result.returncode == 1 and "no question log in" in result.stderr
