@@ -126,3 +126,18 @@ def test_health_checks_the_postgresql_log(pg_server, tmp_path, python, repo):
     result = subprocess.run([python, "-m", "bot", "health"], capture_output=True, text=True, env=env, cwd=repo,
                             timeout=120)
     assert result.returncode == 1 and "no question log in" in result.stderr
+
+
+def test_the_replicas_compose_file_runs_two_webhook_replicas_on_one_database_behind_nginx(repo):
+    import yaml
+
+    compose = yaml.safe_load((repo / "deploy" / "docker-compose.replicas.yml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    replicas = [s for name, s in services.items() if name.startswith("bot-")]
+    assert len(replicas) == 2
+    assert len({r["environment"]["BOT_DB_URL"] for r in replicas}) == 1
+    assert all(r["environment"]["BOT_DB_URL"].startswith("postgresql://") for r in replicas)
+    assert services["db"]["image"].startswith("postgres:15")
+    nginx = (repo / "deploy" / "nginx.replicas.conf").read_text(encoding="utf-8")
+    assert "server bot-1:8443" in nginx and "server bot-2:8443" in nginx
+    assert "proxy_next_upstream error timeout http_503" in nginx
