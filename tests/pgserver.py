@@ -58,14 +58,25 @@ class PgServer:
                          "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8")
         if done.returncode:
             pytest.fail(f"initdb failed: {done.stderr.strip()[-500:]}", pytrace=False)
-        options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        done = self._run(str(BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "server.log"),
-                         "-o", options, "-w", "-t", "60", "start")
+        done = self._start()
         if done.returncode:
             log = (self.root / "server.log").read_text(errors="replace")[-800:] if (self.root / "server.log").exists() else ""
             pytest.fail(f"PostgreSQL did not start: {done.stderr.strip()} {log}", pytrace=False)
         return self
+
+    def pause(self) -> None:
+        """Stop the server, keeping its data (resume() starts it again on the same port)."""
+        self._run(str(BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        if self._start().returncode:
+            pytest.fail("PostgreSQL did not start again", pytrace=False)
+
+    def _start(self) -> subprocess.CompletedProcess:
+        options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        return self._run(str(BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "server.log"),
+                         "-o", options, "-w", "-t", "60", "start")
 
     def stop(self) -> None:
         self._run(str(BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")

@@ -141,3 +141,17 @@ def test_the_replicas_compose_file_runs_two_webhook_replicas_on_one_database_beh
     nginx = (repo / "deploy" / "nginx.replicas.conf").read_text(encoding="utf-8")
     assert "server bot-1:8443" in nginx and "server bot-2:8443" in nginx
     assert "proxy_next_upstream error timeout http_503" in nginx
+
+
+async def test_run_refuses_a_replica_with_another_hash_secret_in_one_line(pg_url, tmp_path, api, python, repo):
+    from delivery_support import bot_env
+    from test_bot_run import run_sync
+
+    first = await PostgresLog.open(pg_url, "the-first-secret", spill_dir=tmp_path)
+    await first.close()
+    env = bot_env({"PATH": "/usr/bin:/bin", "BOT_DB_PATH": str(tmp_path / "x.sqlite3")}, api,
+                  BOT_DB_URL=pg_url, BOT_HASH_SECRET="another-secret")
+    result = await asyncio.to_thread(run_sync, python, repo, env, "run")
+    assert result.returncode == 2
+    assert "BOT_HASH_SECRET differs" in result.stderr and "Traceback" not in result.stderr
+    assert "pg-pass" not in result.stderr + result.stdout

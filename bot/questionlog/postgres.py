@@ -94,7 +94,8 @@ class PostgresLog(QuestionLog):
         return self._pool is not None
 
     def _keeps_connection(self, exc: BaseException) -> bool:
-        return isinstance(exc, asyncpg.PostgresError)  # the server answered: the connection is fine
+        # The server answered (a full disk, a read-only standby): the connections are fine.
+        return isinstance(exc, asyncpg.PostgresError) and not isinstance(exc, asyncpg.PostgresConnectionError)
 
     async def _connect(self) -> bool:
         try:

@@ -28,7 +28,8 @@ class Replica:
         self.qlog = qlog
         self.timeout = float(timeout)
         self.name = name or f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
-        self._warned = False
+        self._warned = False        # heartbeat failing, said once
+        self._claim_warned = False  # claims failing, said once
 
     async def beat(self) -> bool:
         """Tell the others this replica is alive; False (logged once) when the database cannot be reached."""
@@ -56,10 +57,14 @@ class Replica:
         if limit <= 0:
             return []
         try:
-            return await self.qlog.claim(self.name, limit, self.timeout)
+            claimed = await self.qlog.claim(self.name, limit, self.timeout)
         except LogUnavailable as exc:
-            log.warning("replica %s: cannot claim updates (%s)", self.name, exc.__class__.__name__)
+            if not self._claim_warned:  # tried twice a second while idle: say it once
+                self._claim_warned = True
+                log.warning("replica %s: cannot claim updates (%s); retrying", self.name, exc.__class__.__name__)
             return []
+        self._claim_warned = False
+        return claimed
 
     async def leave(self) -> None:
         """Stopping: give the unfinished updates back and remove the heartbeat."""

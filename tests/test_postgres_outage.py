@@ -1,0 +1,73 @@
+"""PostgreSQL going away and coming back: the bot keeps logging in memory and loses no question.
+
+A server of its own (tests/pgserver.py), stopped and started under the log.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+
+from bot.questionlog.postgres import PostgresLog
+from pgserver import PgServer
+
+
+@pytest.fixture
+def own_server():
+    server = PgServer().start()
+    yield server
+    server.stop()
+
+
+async def ask(log, n: int) -> str:
+    return await log.record(chat_kind="private", question=f"pertanyaan {n}", normalized=f"pertanyaan {n}",
+                            status="unanswered", entry_id=None, score=0.1, user_id=n)
+
+
+async def questions_in(url: str) -> list[str]:
+    conn = await asyncpg.connect(url)
+    try:
+        return sorted(r[0] for r in await conn.fetch("SELECT question FROM questions"))
+    finally:
+        await conn.close()
+
+
+async def test_rows_logged_while_postgresql_is_down_are_written_when_it_is_back(own_server, tmp_path):
+    url = await own_server.new_database()
+    log = await PostgresLog.open(url, "k", spill_dir=tmp_path, retry_interval=0.2, max_retry_interval=0.5)
+    await ask(log, 1)
+    own_server.pause()
+    await ask(log, 2)
+    await ask(log, 3)
+    assert log.failing and log.pending >= 2
+    own_server.resume()
+    assert await log.flush()
+    assert not log.failing
+    assert await questions_in(url) == ["pertanyaan 1", "pertanyaan 2", "pertanyaan 3"]
+    await log.close()
+
+
+async def test_rows_still_unwritten_at_close_are_spilled_and_written_at_the_next_start(own_server, tmp_path):
+    url = await own_server.new_database()
+    log = await PostgresLog.open(url, "k", spill_dir=tmp_path)
+    own_server.pause()
+    await ask(log, 1)
+    await log.close()
+    assert list(tmp_path.glob("postgres.unwritten-*.jsonl"))
+    own_server.resume()
+    log = await PostgresLog.open(url, "k", spill_dir=tmp_path)
+    assert await questions_in(url) == ["pertanyaan 1"]
+    assert not list(tmp_path.glob("postgres.unwritten-*.jsonl"))
+    await log.close()
+
+
+async def test_an_impossible_write_is_dropped_and_the_questions_around_it_are_kept(own_server, tmp_path, caplog):
+    url = await own_server.new_database()
+    log = await PostgresLog.open(url, "k", spill_dir=tmp_path)
+    qid = await ask(log, 1)
+    assert await log.write([("INSERT INTO votes (qid, asker, vote, voted_at) VALUES (?, ?, ?, ?)",
+                             (qid, "x", 5, "2024-01-01T00:00:00+00:00"))])  # the CHECK refuses vote 5
+    await ask(log, 2)
+    assert await questions_in(url) == ["pertanyaan 1", "pertanyaan 2"]
+    assert "dropped an inconsistent write" in caplog.text and "pertanyaan" not in caplog.text
+    await log.close()
