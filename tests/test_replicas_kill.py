@@ -16,7 +16,7 @@ import asyncpg
 import httpx
 
 from delivery_support import WebhookSender, answers_per_chat, bot_env, questions, start_bot, wait_until_answered
-from test_bot_run import START_TIMEOUT, env, free_port, post_when_listening  # noqa: F401 (env: a fixture)
+from test_bot_run import START_TIMEOUT, env, free_port  # noqa: F401 (env: a fixture)
 
 BURST = 2000
 KILL_AFTER = 1000
@@ -32,7 +32,6 @@ async def test_two_replicas_answer_a_2000_burst_once_each_when_one_is_killed(pyt
     ports = [free_port(), free_port()]
     urls = [f"http://127.0.0.1:{port}/telegram" for port in ports]
     bots, sender = [], None
-    started = time.monotonic()
     try:
         for name, port, url in zip(("a", "b"), ports, urls):
             replica_env = bot_env(env, api, BOT_WEBHOOK_URL="https://bot.example.go.id/telegram",
@@ -40,16 +39,8 @@ async def test_two_replicas_answer_a_2000_burst_once_each_when_one_is_killed(pyt
                                   BOT_HASH_SECRET="replica-shared-secret", BOT_REPLICA_TIMEOUT="3",
                                   BOT_DB_PATH=str(tmp_path / name / "data" / "unused.sqlite3"))
             bots.append(await start_bot(python, repo, replica_env, tmp_path, name))
-            async with httpx.AsyncClient(timeout=5) as client:
-                for _ in range(int(START_TIMEOUT * 10)):  # start-up (getMe, migrations) before the listener
-                    if bots[-1].proc.returncode is not None:
-                        raise AssertionError(bots[-1].text())
-                    try:
-                        await client.get(url)
-                        break
-                    except httpx.ConnectError:
-                        await asyncio.sleep(0.1)
-                await post_when_listening(client, url, {"update_id": 0}, {"X-Telegram-Bot-Api-Secret-Token": SECRET})
+            await wait_listening(bots[-1], url)
+        started = time.monotonic()
         sender = WebhookSender(urls, SECRET, updates)
         await api.wait_for("sendMessage", count=KILL_AFTER, timeout=120)
         bots[1].proc.send_signal(signal.SIGKILL)
@@ -83,3 +74,19 @@ async def test_two_replicas_answer_a_2000_burst_once_each_when_one_is_killed(pyt
     for output in outputs:
         assert "Traceback" not in output
     assert sender.confirmed >= {u["update_id"] for u in updates}
+
+
+async def wait_listening(bot, url: str) -> None:
+    """Start-up (getMe, migrations, the ranker) comes before the listener: post a probe until it answers."""
+    deadline = time.monotonic() + START_TIMEOUT
+    async with httpx.AsyncClient(timeout=5) as client:
+        while True:
+            if bot.proc.returncode is not None:
+                raise AssertionError(f"the replica exited: {bot.text()[-2000:]}")
+            try:
+                await client.post(url, json={"update_id": 0}, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+                return
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"nothing listening on {url}") from None
+                await asyncio.sleep(0.1)

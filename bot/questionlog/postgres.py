@@ -26,7 +26,8 @@ import asyncpg
 from bot.config import ConfigError
 from bot.questionlog import dbfile
 from bot.questionlog.schema import POSTGRES_MIGRATIONS, postgres_sql
-from bot.questionlog.store import LogUnavailable, QuestionLog, Statement
+from bot.questionlog.buffer import Statement
+from bot.questionlog.store import LogUnavailable, QuestionLog
 
 logger = logging.getLogger("bot.storage")
 

@@ -21,7 +21,8 @@ import aiosqlite
 
 from bot.questionlog import dbfile
 from bot.questionlog.schema import SQLITE_MIGRATIONS
-from bot.questionlog.store import LogUnavailable, QuestionLog, Statement
+from bot.questionlog.buffer import Statement
+from bot.questionlog.store import LogUnavailable, QuestionLog
 
 logger = logging.getLogger("bot.storage")
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from bot.config import Config
 from bot.questionlog.schema import SQLITE_MIGRATIONS as MIGRATIONS
 from bot.questionlog.sqlite import SECRET_FILE, SqliteLog, load_secret
-from bot.questionlog.store import (FINISH_UPDATE, INSERT_QUESTION, MAX_PENDING, QUESTION_LIMIT, RECORD_QUESTION,
-                                   LogUnavailable, QuestionLog, Statement, stamp, utcnow)
+from bot.questionlog.buffer import MAX_PENDING, Statement
+from bot.questionlog.store import (FINISH_UPDATE, INSERT_QUESTION, QUESTION_LIMIT, RECORD_QUESTION, LogUnavailable,
+                                   QuestionLog, stamp, utcnow)
 
 __all__ = ["FINISH_UPDATE", "INSERT_QUESTION", "MAX_PENDING", "MIGRATIONS", "QUESTION_LIMIT", "RECORD_QUESTION",
            "SECRET_FILE", "LogUnavailable", "QuestionLog", "SqliteLog", "Statement", "load_secret", "open_log",

@@ -1,34 +1,26 @@
-"""The question log's interface and the write buffer both back ends share (SQLite, PostgreSQL).
+"""The question log's interface: what the bot and the curators write and read, on either back end.
 
-Writes never stop the bot answering. When the database is healthy, `record()` commits
-before it returns (so a reply sent afterwards is never lost to a crash); when a write
-fails (locked, read-only, disk full, server gone) the row is held in memory and a
-background task retries until the database takes it. Rows still unwritten at close are
-kept in a file beside the database (bot.questionlog.dbfile) and written on the next open.
-
-A back end (bot.questionlog.sqlite, bot.questionlog.postgres) supplies the connection:
-`_connect`, `_disconnect`, `_commit` of a batch, `read` and `change`. Statements are
-written in SQLite's dialect; the PostgreSQL back end translates them (bot.questionlog.schema).
+`record()` commits before it returns while the database is healthy, and is held in memory
+while it is not (bot.questionlog.buffer). A back end (bot.questionlog.sqlite,
+bot.questionlog.postgres) supplies the connection and `read`/`change`. Statements are written
+in SQLite's dialect; the PostgreSQL back end translates them (bot.questionlog.schema).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import logging
 import secrets
-from collections import deque
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
-from bot.questionlog import dbfile
+from bot.questionlog.buffer import Statement, WriteBuffer
 
 logger = logging.getLogger("bot.storage")
 
 QUESTION_LIMIT = 1000
-MAX_PENDING = 50_000
 AMEND_SCAN = 64  # held writes searched for a question's row when its outcome arrives
 
 INSERT_QUESTION = ("INSERT INTO questions (qid, asked_at, chat_kind, question, normalized, status, "
@@ -46,8 +38,6 @@ SET_CHOSEN = "UPDATE questions SET chosen_entry = ? WHERE qid = ?"
 SET_DELIVERY = "UPDATE questions SET delivery = ? WHERE qid = ?"
 FINISH_UPDATE = "UPDATE inbox SET state = ?, body = NULL, finished = ? WHERE update_id = ?"
 
-Statement = tuple[str, tuple]
-
 
 class LogUnavailable(Exception):
     """A curator query or change could not reach the database."""
@@ -62,28 +52,17 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-class QuestionLog:
+class QuestionLog(WriteBuffer):
     """The pseudonymous log of questions, votes, curator reviews and learned examples."""
 
     # Whether several bot processes share this database (PostgreSQL): the inbox then claims
     # updates row by row, and learned examples are synchronised often.
     shared = False
 
-    def __init__(self, path: Path, secret: str, *, clock: Callable[[], datetime] = utcnow,
-                 retry_interval: float = 1.0, max_retry_interval: float = 5.0):
-        self.path = Path(path)  # the SQLite file, or where PostgreSQL's unwritten rows are kept
+    def __init__(self, path: Path, secret: str, *, clock: Callable[[], datetime] = utcnow, **options):
+        super().__init__(path, **options)
         self._key = secret.encode()
         self._clock = clock
-        self._retry_interval = retry_interval
-        self._max_retry_interval = max_retry_interval
-        self._pending: deque[tuple[Statement, ...]] = deque()
-        self._in_batch: set[int] = set()  # ids of the held writes being committed right now
-        self._lock = asyncio.Lock()
-        self._failing = False
-        self._dropped = 0
-        self._retry_task: asyncio.Task | None = None
-        self._tasks: list[asyncio.Task] = []  # a back end's own background tasks, cancelled at close
-        self._closed = False
 
     @classmethod
     async def open(cls, path: Path, secret: str | None = None, **options) -> QuestionLog:
@@ -91,38 +70,6 @@ class QuestionLog:
         from bot.questionlog.sqlite import SqliteLog
 
         return await SqliteLog.open(path, secret, **options)
-
-    async def _start(self) -> None:
-        """Connect and write what an earlier run left; a database that cannot be opened is retried later."""
-        async with self._lock:
-            if not await self._connect() or not await self._flush():
-                self._start_retry()
-
-    # ------------------------------------------------------------ back end
-
-    @property
-    def connected(self) -> bool:
-        """Whether the database is open (it may still refuse writes)."""
-        raise NotImplementedError
-
-    async def _connect(self) -> bool:
-        """Open the connection(s), migrate, replay spilled rows; False (logged) when unusable."""
-        raise NotImplementedError
-
-    async def _disconnect(self) -> None:
-        raise NotImplementedError
-
-    async def _commit(self, batch: list[tuple[Statement, ...]]) -> None:
-        """Write the batch in one transaction, dropping (logged) a write the data makes impossible."""
-        raise NotImplementedError
-
-    def _stale(self) -> bool:
-        """Whether the open connection no longer reaches the database (reconnect before writing)."""
-        return False
-
-    def _keeps_connection(self, exc: BaseException) -> bool:
-        """Whether a failed write should be retried on the same connection."""
-        return False
 
     async def read(self, sql: str, params: Iterable = ()) -> list[tuple]:
         """Rows of a query; LogUnavailable when the database cannot answer."""
@@ -203,132 +150,6 @@ class QuestionLog:
     async def chosen(self, qid: str, entry_id: str) -> None:
         """The asker tapped one of the suggested entries."""
         await self._write(((SET_CHOSEN, (entry_id, qid)),))
-
-    async def write(self, statements: Iterable[Statement]) -> bool:
-        """Write statements in one transaction; True when committed, False when held in memory."""
-        return await self._write(tuple(statements))
-
-    @property
-    def failing(self) -> bool:
-        """Whether writes are being held in memory because the database refused them."""
-        return self._failing
-
-    @property
-    def pending(self) -> int:
-        """Writes held in memory because the database refused them."""
-        return len(self._pending)
-
-    async def flush(self) -> bool:
-        """Try to write the held rows now; True when nothing is left in memory."""
-        async with self._lock:
-            return await self._flush()
-
-    async def close(self) -> None:
-        """Write what is held (one last try, on a fresh connection too) and close the database.
-
-        Rows the database still refuses are kept in a file beside it, written on the next open.
-        """
-        self._closed = True
-        for task in (self._retry_task, *self._tasks):
-            if task:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-        async with self._lock:
-            if not await self._flush():
-                await self._disconnect()
-                await self._flush()
-            if self._pending:
-                spilled = dbfile.write_spill(self.path, self._pending)
-                if spilled:
-                    logger.warning("question log: %d unwritten rows kept in %s until the next start",
-                                   len(self._pending), spilled.name)
-                else:
-                    logger.error("question log: closing with %d unwritten rows", len(self._pending))
-            await self._disconnect()
-
-    # ------------------------------------------------------------ write path
-
-    async def _write(self, statements: tuple[Statement, ...]) -> bool:
-        if len(self._pending) >= MAX_PENDING:
-            self._pending.popleft()
-            self._dropped += 1
-            if self._dropped == 1:
-                logger.error("question log: %d rows held in memory, dropping the oldest from now on", MAX_PENDING)
-        self._pending.append(statements)
-        if self._failing or self._closed:
-            self._start_retry()
-            return False
-        async with self._lock:
-            if not any(held is statements for held in self._pending):  # a concurrent flush wrote it
-                return True
-            ok = await self._flush()
-        if not ok:
-            self._start_retry()
-        return ok
-
-    async def _flush(self) -> bool:
-        """Write every held statement, one transaction per batch. Caller holds the lock."""
-        # Writes arriving meanwhile are appended without the lock (a failing database must not
-        # delay them): keep going until none is left, or they would wait for the next write.
-        while self._pending:
-            if self.connected and self._stale():
-                logger.warning("question log: the database file %s was deleted or replaced; creating it anew",
-                               self.where)
-                await self._disconnect()
-            if not self.connected and not await self._connect():
-                return False
-            batch = list(self._pending)
-            self._in_batch = {id(statements) for statements in batch}
-            try:
-                await self._commit(batch)
-            except Exception as exc:  # noqa: BLE001 - any storage failure only delays the write
-                self._in_batch = set()
-                self._note_failure(exc)
-                if not self._keeps_connection(exc):
-                    await self._disconnect()  # the next attempt opens a new connection
-                return False
-            written, self._in_batch = self._in_batch, set()
-            if self._stale():
-                continue  # committed into a file unlinked meanwhile: write the batch again, anew
-            # By identity: when the memory cap dropped the oldest rows meanwhile, the batch no
-            # longer starts the queue, and counting would remove rows not yet written.
-            while self._pending and id(self._pending[0]) in written:
-                self._pending.popleft()
-            self._healthy(len(batch))
-        return True
-
-    def _healthy(self, written: int) -> None:
-        if self._failing:
-            self._failing = False
-            logger.warning("question log: database writable again, wrote %d held rows (%d dropped)",
-                           written, self._dropped)
-            self._dropped = 0
-
-    def _note_failure(self, exc: BaseException) -> None:
-        if not self._failing:
-            self._failing = True
-            logger.warning("question log: cannot write to %s (%s: %s); holding %d rows in memory "
-                           "and retrying", self.where, exc.__class__.__name__, exc, len(self._pending))
-
-    @property
-    def where(self) -> str:
-        """The database, as named in log lines (never with a password)."""
-        return str(self.path)
-
-    def _start_retry(self) -> None:
-        if self._retry_task is None or self._retry_task.done():
-            if not self._closed:
-                self._retry_task = asyncio.get_running_loop().create_task(self._retry())
-
-    async def _retry(self) -> None:
-        delay = self._retry_interval
-        while not self._closed:
-            await asyncio.sleep(delay)
-            async with self._lock:
-                if await self._flush():
-                    self._healthy(0)
-                    return
-            delay = min(delay * 2, self._max_retry_interval)
 
     # ------------------------------------------------------------ curator reads and changes
 
