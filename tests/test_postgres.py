@@ -14,6 +14,7 @@ from bot.questionlog.postgres import PostgresLog, SecretMismatch
 from bot.questionlog.schema import POSTGRES_MIGRATIONS
 from bot.telegram.inbox import Inbox, State
 from bot.telegram.replicas import Replica
+from test_bot_run import env  # noqa: F401 (a fixture)
 from test_inbox import question
 
 TOKEN = "123456:" + "A" * 35
@@ -143,15 +144,39 @@ def test_the_replicas_compose_file_runs_two_webhook_replicas_on_one_database_beh
     assert "proxy_next_upstream error timeout http_503" in nginx
 
 
-async def test_run_refuses_a_replica_with_another_hash_secret_in_one_line(pg_url, tmp_path, api, python, repo):
+async def test_run_refuses_a_replica_with_another_hash_secret_in_one_line(pg_url, tmp_path, api, python, repo, env):
     from delivery_support import bot_env
     from test_bot_run import run_sync
 
     first = await PostgresLog.open(pg_url, "the-first-secret", spill_dir=tmp_path)
     await first.close()
-    env = bot_env({"PATH": "/usr/bin:/bin", "BOT_DB_PATH": str(tmp_path / "x.sqlite3")}, api,
-                  BOT_DB_URL=pg_url, BOT_HASH_SECRET="another-secret")
+    env = bot_env(env, api, BOT_DB_URL=pg_url, BOT_HASH_SECRET="another-secret")
     result = await asyncio.to_thread(run_sync, python, repo, env, "run")
     assert result.returncode == 2
     assert "BOT_HASH_SECRET differs" in result.stderr and "Traceback" not in result.stderr
     assert "pg-pass" not in result.stderr + result.stdout
+
+
+async def test_one_replica_on_postgresql_answers_by_long_polling_and_leaves_at_stop(
+        python, repo, api, pg_url, tmp_path, env):
+    from delivery_support import bot_env, questions, start_polling_bot, wait_until_answered
+
+    env = bot_env(env, api, BOT_DB_URL=pg_url, BOT_HASH_SECRET="polling-secret")
+    asked = questions(50)
+    bot = await start_polling_bot(python, repo, env, api, tmp_path)
+    try:
+        for user_id, text in asked.items():
+            api.private_text(text, user_id=user_id)
+        await wait_until_answered(api, set(asked), 60)
+        assert await bot.terminate() == 0
+        output = bot.text()
+    finally:
+        await bot.kill()
+    assert "sharing the inbox with the other replicas" in output and "Traceback" not in output
+    conn = await asyncpg.connect(pg_url)
+    try:
+        assert await conn.fetchval("SELECT COUNT(*) FROM questions WHERE delivery = 'sent'") == 50
+        assert await conn.fetchval("SELECT COUNT(*) FROM inbox WHERE state = 'pending'") == 0
+        assert await conn.fetchval("SELECT COUNT(*) FROM replicas") == 0  # it left at stop
+    finally:
+        await conn.close()
