@@ -180,3 +180,20 @@ async def test_one_replica_on_postgresql_answers_by_long_polling_and_leaves_at_s
         assert await conn.fetchval("SELECT COUNT(*) FROM replicas") == 0  # it left at stop
     finally:
         await conn.close()
+
+
+async def test_heartbeats_of_replicas_gone_for_days_are_forgotten(pg_url, tmp_path):
+    from datetime import timedelta
+
+    log = await PostgresLog.open(pg_url, "k", spill_dir=tmp_path)
+    gone, here = Replica(log, 5, name="gone"), Replica(log, 5, name="here")
+    await gone.beat()
+    await here.beat()
+    conn = await asyncpg.connect(pg_url)
+    try:
+        await conn.execute("UPDATE replicas SET seen = now() - interval '3 days' WHERE name = 'gone'")
+        await here.forget_dead(timedelta(days=2))
+        assert [r[0] for r in await conn.fetch("SELECT name FROM replicas")] == ["here"]
+    finally:
+        await conn.close()
+    await log.close()

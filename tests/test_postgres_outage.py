@@ -71,3 +71,17 @@ async def test_an_impossible_write_is_dropped_and_the_questions_around_it_are_ke
     assert await questions_in(url) == ["pertanyaan 1", "pertanyaan 2"]
     assert "dropped an inconsistent write" in caplog.text and "pertanyaan" not in caplog.text
     await log.close()
+
+
+async def test_a_secret_mismatch_found_after_an_outage_holds_the_rows_and_writes_none(own_server, tmp_path, caplog):
+    url = await own_server.new_database()
+    await (await PostgresLog.open(url, "the-right-secret", spill_dir=tmp_path)).close()
+    own_server.pause()
+    log = await PostgresLog.open(url, "a-wrong-secret", spill_dir=tmp_path / "wrong")  # cannot check yet
+    await ask(log, 1)
+    own_server.resume()
+    assert not await log.flush()
+    assert log.failing and log.pending == 1
+    assert "BOT_HASH_SECRET differs" in caplog.text
+    assert await questions_in(url) == []
+    await log.close()

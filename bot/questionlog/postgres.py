@@ -73,6 +73,8 @@ class PostgresLog(QuestionLog):
         super().__init__(Path(spill_dir) / SPILL_NAME, secret, **options)
         self._url = url
         self._pool: asyncpg.Pool | None = None
+        self._opened = False  # past open(): a secret mismatch found later is held, not raised
+        self._mismatch_said = False
 
     @classmethod
     async def open(cls, url: str, secret: str | None, *, spill_dir: Path = Path("data"), **options) -> PostgresLog:
@@ -84,6 +86,7 @@ class PostgresLog(QuestionLog):
             raise SecretMismatch("BOT_HASH_SECRET is required with PostgreSQL")
         log = cls(url, secret, spill_dir=spill_dir, **options)
         await log._start()
+        log._opened = True
         return log
 
     @property
@@ -108,9 +111,16 @@ class PostgresLog(QuestionLog):
             async with pool.acquire() as conn:
                 await _migrate(conn, fingerprint(self._key))
                 await _replay_spills(conn, self.path)
-        except SecretMismatch:
+        except SecretMismatch as exc:
             await pool.close()
-            raise
+            if not self._opened:
+                raise
+            # Found only now (the server was down at start): keep holding, never write those pseudonyms.
+            if not self._mismatch_said:
+                self._mismatch_said = True
+                logger.error("question log: %s; holding rows in memory", exc)
+            self._note_failure(exc)
+            return False
         except Exception as exc:  # noqa: BLE001
             pool.terminate()
             self._note_failure(exc)
@@ -169,6 +179,11 @@ class PostgresLog(QuestionLog):
         await self._direct("execute", "UPDATE inbox SET claimed_by = NULL WHERE claimed_by = $1 AND state = 'pending'",
                            replica)
         await self._direct("execute", "DELETE FROM replicas WHERE name = $1", replica)
+
+    async def forget_replicas(self, seconds: float) -> None:
+        """Delete the heartbeats older than `seconds`."""
+        await self._direct("execute", "DELETE FROM replicas WHERE seen < now() - make_interval(secs => $1)",
+                           float(seconds))
 
     async def _direct(self, method: str, sql: str, *args):
         if self._pool is None:

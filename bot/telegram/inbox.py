@@ -299,3 +299,5 @@ class Inbox:
         """Delete finished rows older than KEEP_FINISHED."""
         cutoff = stamp(self._log.now() - KEEP_FINISHED)
         await self._log.write((("DELETE FROM inbox WHERE state != 'pending' AND finished < ?", (cutoff,)),))
+        if self.replica is not None:
+            await self.replica.forget_dead(KEEP_FINISHED)

@@ -15,6 +15,7 @@ import logging
 import os
 import secrets
 import socket
+from datetime import timedelta
 
 from bot.questionlog.store import LogUnavailable
 
@@ -65,6 +66,13 @@ class Replica:
             return []
         self._claim_warned = False
         return claimed
+
+    async def forget_dead(self, after: timedelta) -> None:
+        """Remove the heartbeats of replicas gone for longer than `after` (killed, never back)."""
+        try:
+            await self.qlog.forget_replicas(after.total_seconds())
+        except LogUnavailable:
+            pass  # the next prune tries again
 
     async def leave(self) -> None:
         """Stopping: give the unfinished updates back and remove the heartbeat."""
