@@ -40,6 +40,12 @@ class LogDB:
             self.url = await self._server.new_database()
         return await PostgresLog.open(self.url, secret or PG_SECRET, spill_dir=self.path.parent, **options)
 
+    def settings(self) -> dict[str, str]:
+        """The environment variables that point a `python -m bot` command at this database."""
+        if self.backend == "sqlite":
+            return {"BOT_DB_PATH": str(self.path)}
+        return {"BOT_DB_URL": self.url, "BOT_HASH_SECRET": PG_SECRET, "BOT_DB_PATH": str(self.path)}
+
     async def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
         """What another process sees now (SQL in SQLite's dialect)."""
         if self.backend == "sqlite":

@@ -13,7 +13,6 @@ import pytest
 
 from browser import load
 from bot.core import messages as msg
-from logdb import PG_SECRET
 
 CURATOR = 4242
 ANSWERED = "boleh gak saya nge-like postingan caleg?"
@@ -37,9 +36,7 @@ async def db(logdb, make_bot, config) -> dict[str, str]:
     await bot.ask(HOSTILE, user_id=900)
     await bot.ask("makasih min 🙏", user_id=901)
     await bot.stop()
-    if logdb.backend == "postgresql":
-        return {"BOT_DB_URL": logdb.url, "BOT_HASH_SECRET": PG_SECRET, "BOT_DB_PATH": str(logdb.path)}
-    return {"BOT_DB_PATH": str(logdb.path)}
+    return logdb.settings()
 
 
 def report(db: dict[str, str], out: Path, *extra: str) -> subprocess.CompletedProcess:

@@ -54,7 +54,9 @@ STARTED = "UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?"
 FIELD_NAME = re.compile(r"[a-z_]{1,40}")
 NAME_FIELDS = {"first_name", "last_name", "username"}
 CLAIM_INTERVAL = 0.5      # seconds between looks for unclaimed updates while idle (replicas)
-CLAIM_LIMIT = 100
+# Updates claimed at a time: a few rounds of the dispatcher's slots, so that the replicas share
+# a burst evenly and a killed replica strands few (they wait BOT_REPLICA_TIMEOUT for a takeover).
+CLAIM_LIMIT = 20
 MISSING = re.compile(r"missing \d+ required (?:positional |keyword-only )?arguments?: (.*)")
 
 
@@ -133,7 +135,7 @@ class Inbox:
             await self.prune()
             if self.replica is not None:
                 await self.replica.beat()
-                rows = [row[1:5] for row in await self.replica.claim(self.room())]
+                rows = [row[1:5] for row in await self.replica.claim(min(CLAIM_LIMIT, self.room()))]
             else:
                 rows = await self._log.read("SELECT update_id, received, attempts, body FROM inbox "
                                             "WHERE state = 'pending' ORDER BY seq")
