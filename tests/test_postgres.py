@@ -197,3 +197,16 @@ async def test_heartbeats_of_replicas_gone_for_days_are_forgotten(pg_url, tmp_pa
     finally:
         await conn.close()
     await log.close()
+
+
+async def test_a_live_replica_keeps_the_updates_it_received(pg_url, tmp_path):
+    logs = [await PostgresLog.open(pg_url, "k", spill_dir=tmp_path) for _ in range(2)]
+    a, b = (Inbox(log, None, replica=Replica(log, 5, name=name)) for log, name in zip(logs, "ab"))
+    await a.restore()
+    await b.restore()
+    await a.accept([question(1)])
+    assert await logs[1].claim("b", 10, 5) == []
+    update, _ = await asyncio.wait_for(a.take(), 2)
+    assert update.update_id == 1
+    for log in logs:
+        await log.close()

@@ -5,6 +5,8 @@ A server of its own (tests/pgserver.py), stopped and started under the log.
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import pytest
 
@@ -84,4 +86,51 @@ async def test_a_secret_mismatch_found_after_an_outage_holds_the_rows_and_writes
     assert log.failing and log.pending == 1
     assert "BOT_HASH_SECRET differs" in caplog.text
     assert await questions_in(url) == []
+    await log.close()
+
+
+async def test_an_update_accepted_while_postgresql_was_down_is_handed_out_once(own_server, tmp_path):
+    from bot.telegram.inbox import Inbox, State
+    from bot.telegram.replicas import Replica
+    from test_inbox import question
+
+    url = await own_server.new_database()
+    log = await PostgresLog.open(url, "k", spill_dir=tmp_path)
+    replica = Replica(log, 1.0, name="a")
+    inbox = Inbox(log, None, replica=replica)
+    await inbox.restore()
+    own_server.pause()
+    assert not await inbox.accept([question(1)])  # in memory only
+    update, ticket = await inbox.take()
+    own_server.resume()
+    assert await log.flush()  # its row is written now, still pending: it is being handled
+    await replica.beat()
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(inbox.take(), 1.5)  # not handed out a second time
+    await inbox.finish(ticket, State.DONE)
+    conn = await asyncpg.connect(url)
+    try:
+        assert await conn.fetchval("SELECT state FROM inbox WHERE update_id = 1") == "done"
+    finally:
+        await conn.close()
+    await log.close()
+
+
+async def test_after_an_outage_a_replica_waits_a_whole_timeout_before_taking_over(own_server, tmp_path):
+    from bot.telegram.replicas import Replica
+
+    url = await own_server.new_database()
+    log = await PostgresLog.open(url, "k", spill_dir=tmp_path)
+    await log.write([("INSERT INTO inbox (update_id, received, state, body, claimed_by) VALUES (?, ?, ?, ?, ?)",
+                      (5, "2024-01-01T00:00:00+00:00", "pending", "{}", "other"))])
+    replica = Replica(log, 1.0, name="a")
+    own_server.pause()
+    assert not await replica.beat()  # every heartbeat goes stale, ours and the other's
+    own_server.resume()
+    await log.flush()
+    assert await replica.beat()
+    assert await replica.claim(10) == []  # "other" may be alive and unable to beat yet
+    await asyncio.sleep(1.1)
+    await replica.beat()
+    assert [row[1] for row in await replica.claim(10)] == [5]
     await log.close()

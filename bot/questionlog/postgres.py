@@ -40,12 +40,16 @@ SPILL_NAME = "postgres"
 DATA_ERRORS = (asyncpg.IntegrityConstraintViolationError, asyncpg.DataError, ValueError)
 FAILURES = (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
+# A replica claims the updates it received itself (claimed_by is its name, claimed_at not yet
+# set), those given back (NULL) and, when $4, those of other replicas without a recent heartbeat.
 CLAIM = """WITH picked AS (
     SELECT seq, claimed_by AS previous FROM inbox WHERE state = 'pending' AND (claimed_by IS NULL OR
-        claimed_by NOT IN (SELECT name FROM replicas WHERE seen > now() - make_interval(secs => $2)))
+        (claimed_by = $1 AND claimed_at IS NULL) OR ($4 AND claimed_by <> $1 AND
+        claimed_by NOT IN (SELECT name FROM replicas WHERE seen > now() - make_interval(secs => $2))))
     ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED)
 UPDATE inbox SET claimed_by = $1, claimed_at = now() FROM picked WHERE inbox.seq = picked.seq
-RETURNING inbox.seq, inbox.update_id, inbox.received, inbox.attempts, inbox.body, picked.previous"""
+RETURNING inbox.seq, inbox.update_id, inbox.received, inbox.attempts, inbox.body,
+    CASE WHEN picked.previous <> $1 THEN picked.previous END"""
 HEARTBEAT = ("INSERT INTO replicas (name, seen) VALUES ($1, now()) "
              "ON CONFLICT (name) DO UPDATE SET seen = excluded.seen")
 
@@ -168,16 +172,16 @@ class PostgresLog(QuestionLog):
         """This replica is alive (LogUnavailable when the database cannot be reached)."""
         await self._direct("execute", HEARTBEAT, replica)
 
-    async def claim(self, replica: str, limit: int, timeout: float) -> list[tuple]:
-        """Pending updates nobody alive holds, now held by `replica`:
-        (seq, update_id, received, attempts, body, the dead replica that held it or None)."""
-        rows = await self._direct("fetch", CLAIM, replica, float(timeout), limit)
+    async def claim(self, replica: str, limit: int, timeout: float, *, takeover: bool = True) -> list[tuple]:
+        """Pending updates nobody alive holds (with `takeover`, those of dead replicas too), now held by
+        `replica`: (seq, update_id, received, attempts, body, the dead replica that held it or None)."""
+        rows = await self._direct("fetch", CLAIM, replica, float(timeout), limit, takeover)
         return sorted(tuple(row) for row in rows)
 
     async def release(self, replica: str) -> None:
         """A replica stopping: its unfinished updates go back to the others at once."""
-        await self._direct("execute", "UPDATE inbox SET claimed_by = NULL WHERE claimed_by = $1 AND state = 'pending'",
-                           replica)
+        await self._direct("execute", "UPDATE inbox SET claimed_by = NULL, claimed_at = NULL "
+                           "WHERE claimed_by = $1 AND state = 'pending'", replica)
         await self._direct("execute", "DELETE FROM replicas WHERE name = $1", replica)
 
     async def forget_replicas(self, seconds: float) -> None:

@@ -50,6 +50,9 @@ KEEP_FINISHED = timedelta(days=2)  # Telegram keeps unconfirmed updates for 24 h
 RECENT_IDS = 50_000       # update_ids remembered for deduplication (the newest)
 ACCEPT = ("INSERT INTO inbox (update_id, received, state, body) VALUES (?, ?, ?, ?) "
           "ON CONFLICT (update_id) DO NOTHING")
+# With replicas the row names the replica that received it: no other claims it while that one lives.
+ACCEPT_BY = ("INSERT INTO inbox (update_id, received, state, body, claimed_by) VALUES (?, ?, ?, ?, ?) "
+             "ON CONFLICT (update_id) DO NOTHING")
 STARTED = "UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?"
 FIELD_NAME = re.compile(r"[a-z_]{1,40}")
 NAME_FIELDS = {"first_name", "last_name", "username"}
@@ -125,6 +128,7 @@ class Inbox:
         self._arrived = asyncio.Event()
         self._room = asyncio.Event()
         self._memory_warned = False
+        self._memory_only: set[int] = set()  # accepted while the database refused writes (replicas)
         self.counts = Counts()
 
     # ------------------------------------------------------------ start-up
@@ -216,10 +220,10 @@ class Inbox:
             except Exception:  # noqa: BLE001 - logged by field name, never with the data
                 self.counts.malformed += 1
                 log.warning("inbox: update %d skipped: malformed %s", update_id, describe_failure(raw, self._bot))
-                statements.append((ACCEPT, (update_id, received, State.SKIPPED.value, None)))
+                statements.append(self._accept(update_id, received, State.SKIPPED, None))
                 continue
             body = json.dumps(without_names(raw), ensure_ascii=False, separators=(",", ":"))
-            statements.append((ACCEPT, (update_id, received, State.PENDING.value, body)))
+            statements.append(self._accept(update_id, received, State.PENDING, body))
             fresh.append((update, Ticket(update_id, f"{update_id}@{received}")))
         durable = await self._log.write(statements) if statements else True
         if not durable:
@@ -233,9 +237,17 @@ class Inbox:
         self.counts.accepted += len(fresh)
         if self.replica is None or not durable:
             self._waiting.extend(fresh)  # with replicas, a durable update waits for a claim (take)
+        if self.replica is not None and not durable:
+            # Handled from memory: when its row is written later, our own claim must not hand it out again.
+            self._memory_only.update(ticket.update_id for _, ticket in fresh)
         if fresh:
             self._arrived.set()
         return durable
+
+    def _accept(self, update_id: int, received: str, state: State, body: str | None) -> tuple[str, tuple]:
+        if self.replica is None:
+            return ACCEPT, (update_id, received, state.value, body)
+        return ACCEPT_BY, (update_id, received, state.value, body, self.replica.name)
 
     def _remember(self, update_id: int) -> None:
         self._recent[update_id] = None
@@ -262,6 +274,8 @@ class Inbox:
             claimed = await self.replica.claim(min(CLAIM_LIMIT, self.room()))
             for _, update_id, *_rest in claimed:
                 self._remember(update_id)
+            claimed = [row for row in claimed if row[1] not in self._memory_only]
+            self._memory_only.difference_update(row[1] for row in claimed)
             interrupted = self.counts.interrupted
             await self._queue((row[1:5] for row in claimed), resumed=False)
             taken = [row for row in claimed if row[5]]

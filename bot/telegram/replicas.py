@@ -15,6 +15,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from datetime import timedelta
 
 from bot.questionlog.store import LogUnavailable
@@ -31,17 +32,24 @@ class Replica:
         self.name = name or f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
         self._warned = False        # heartbeat failing, said once
         self._claim_warned = False  # claims failing, said once
+        # Since when this replica's heartbeats have been written without a gap (-inf: since start).
+        # After the database was out of reach every heartbeat is stale, the live replicas' too: only
+        # once ours has been written for a whole timeout would the others' have been as well.
+        self._beating_since: float | None = float("-inf")
 
     async def beat(self) -> bool:
         """Tell the others this replica is alive; False (logged once) when the database cannot be reached."""
         try:
             await self.qlog.heartbeat(self.name)
         except LogUnavailable as exc:
+            self._beating_since = None
             if not self._warned:
                 self._warned = True
                 log.warning("replica %s: heartbeat not written (%s); the others may take over its updates",
                             self.name, exc.__class__.__name__)
             return False
+        if self._beating_since is None:
+            self._beating_since = time.monotonic()
         if self._warned:
             self._warned = False
             log.warning("replica %s: heartbeat written again", self.name)
@@ -57,8 +65,9 @@ class Replica:
         """Up to `limit` pending updates nobody alive holds, now ours; empty when none or unreachable."""
         if limit <= 0:
             return []
+        takeover = self._beating_since is not None and time.monotonic() - self._beating_since >= self.timeout
         try:
-            claimed = await self.qlog.claim(self.name, limit, self.timeout)
+            claimed = await self.qlog.claim(self.name, limit, self.timeout, takeover=takeover)
         except LogUnavailable as exc:
             if not self._claim_warned:  # tried twice a second while idle: say it once
                 self._claim_warned = True
