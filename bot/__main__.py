@@ -12,7 +12,10 @@ RUN_ENVIRONMENT = """environment variables read (see deploy/.env.example):
   TELEGRAM_BOT_TOKEN      required: the bot token from @BotFather
   TELEGRAM_API_BASE_URL   another Bot API server (default: Telegram's)
   BOT_DB_PATH             SQLite question log (default: data/tanya-netral.sqlite3)
-  BOT_HASH_SECRET         key that turns user ids into pseudonyms (default: generated beside the database)
+  BOT_DB_URL              postgresql://user:password@host:port/db: PostgreSQL instead of SQLite (replicas)
+  BOT_HASH_SECRET         key that turns user ids into pseudonyms (default: generated beside the database;
+                          required with BOT_DB_URL, the same for every replica)
+  BOT_REPLICA_TIMEOUT     seconds without a heartbeat before a replica's updates are taken over (default 15)
   BOT_CURATORS            Telegram user ids of the curators, comma-separated
   BOT_LEARN_APPROVALS     curators who must approve a taught phrasing before it counts (default 1)
   BOT_SEND_WINDOW         answers sent at once per process while the inbox drains (default 1, at most 64)
@@ -25,7 +28,8 @@ RUN_ENVIRONMENT = """environment variables read (see deploy/.env.example):
   BOT_WEBHOOK_SECRET      secret Telegram sends with every webhook call (required with BOT_WEBHOOK_URL)
   BOT_FLOOD_PER_MINUTE    questions one user may ask per minute (default 20)
   BOT_LOG_LEVEL           DEBUG, INFO, WARNING or ERROR (default INFO)"""
-DB_ENVIRONMENT = "reads the question log at BOT_DB_PATH (default: data/tanya-netral.sqlite3)"
+DB_ENVIRONMENT = ("reads the question log at BOT_DB_PATH (default: data/tanya-netral.sqlite3), "
+                  "or in PostgreSQL at BOT_DB_URL when that is set")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
                                            "knowledge base know, most frequent first, with an example question.")
     words.add_argument("--since", metavar="AGE", help="only questions newer than this (default 30d), e.g. 7d")
     words.add_argument("--limit", metavar="N", type=int, default=50, help="show at most N words (default 50)")
+    migrate = log_sub.add_parser("migrate", help="copy the SQLite log into an empty PostgreSQL database",
+                                 description="Copy every table of the SQLite log at BOT_DB_PATH (questions, votes, "
+                                             "learned examples with their provenance, the inbox) into an empty "
+                                             "PostgreSQL database, in one transaction, and print the counts.")
+    migrate.add_argument("--to", metavar="URL", required=True,
+                         help="the target, postgresql://user:password@host:port/database (must be empty)")
     purge = log_sub.add_parser("purge", help="delete rows older than DAYS")
     purge.add_argument("--older-than", metavar="DAYS", type=int, required=True,
                        help="delete questions (and their votes) asked more than DAYS days ago")

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
 TOKEN_RE = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,}$")
 SECRET_FIELDS = {"token", "hash_secret", "webhook_secret"}
@@ -29,7 +30,27 @@ def hidden_values(token: str, *secrets: str | None) -> list[str]:
 
 def env_hidden_values(env: Mapping[str, str]) -> list[str]:
     token, *secrets = (env.get(name, "").strip() for name in SECRET_ENV)
-    return hidden_values(token, *secrets)
+    return hidden_values(token, *secrets, db_password(env.get("BOT_DB_URL", "").strip()))
+
+
+def db_password(url: str | None) -> str | None:
+    """The password inside a database URL, if any (never shown)."""
+    if not url:
+        return None
+    try:
+        return urlsplit(url).password or None
+    except ValueError:
+        return None
+
+
+def redact_url(url: str) -> str:
+    """A database URL with its password replaced by the marker."""
+    password = db_password(url)
+    if not password:
+        return url
+    head, _, tail = url.rpartition("@")
+    user = head.partition("://")[2].partition(":")[0]
+    return f"{url.partition('://')[0]}://{user}:{REDACTED}@{tail}"
 
 
 def scrub(text: str, hidden: list[str]) -> str:
@@ -61,6 +82,13 @@ class Config:
     log_level: str = "INFO"
     learn_approvals: int = 1  # curators who must approve a taught phrasing before the bot uses it
     send_window: int = 1
+    # PostgreSQL instead of the SQLite file at db_path: replicas share it (bot.questionlog.postgres).
+    db_url: str | None = field(default=None, repr=False)
+    replica_timeout: int = 15  # seconds without a heartbeat before a replica's updates are taken over
+
+    def hidden(self) -> list[str]:
+        """Every value never to show (log lines, error messages, `config`)."""
+        return hidden_values(self.token, self.hash_secret, self.webhook_secret, db_password(self.db_url))
 
     def redacted(self) -> dict[str, str]:
         """Every setting as text, secrets replaced by a marker saying whether they are set."""
@@ -69,6 +97,8 @@ class Config:
             value = getattr(self, f.name)
             if f.name in SECRET_FIELDS:
                 out[f.name] = "<set>" if value else "<not set>"
+            elif f.name == "db_url" and value:
+                out[f.name] = redact_url(value)
             elif isinstance(value, frozenset):
                 out[f.name] = ",".join(str(v) for v in sorted(value)) or "-"
             else:
@@ -124,6 +154,18 @@ def _read(env: Mapping[str, str], require_token: bool) -> Config:
         raise ConfigError("BOT_WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and - (1-256 characters)")
     if webhook_url and not webhook_secret:
         raise ConfigError("BOT_WEBHOOK_SECRET is required when BOT_WEBHOOK_URL is set")
+    db_url = env.get("BOT_DB_URL", "").strip() or None
+    hash_secret = env.get("BOT_HASH_SECRET", "").strip() or None
+    if db_url:
+        if not db_url.startswith(("postgresql://", "postgres://")):
+            raise ConfigError("BOT_DB_URL must be a postgresql://user:password@host:port/database URL")
+        try:
+            urlsplit(db_url).port
+        except ValueError:
+            raise ConfigError("BOT_DB_URL has a malformed port") from None
+        if not hash_secret:
+            raise ConfigError("BOT_HASH_SECRET is required when BOT_DB_URL is set (every replica must "
+                              "use the same one; make it with `openssl rand -hex 32`)")
     raw_level = env.get("BOT_LOG_LEVEL", "INFO").strip()
     level = raw_level.upper() or "INFO"
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -132,7 +174,7 @@ def _read(env: Mapping[str, str], require_token: bool) -> Config:
         token=token,
         api_base_url=base_url,
         db_path=Path(env.get("BOT_DB_PATH", "").strip() or "data/tanya-netral.sqlite3"),
-        hash_secret=env.get("BOT_HASH_SECRET", "").strip() or None,
+        hash_secret=hash_secret,
         curators=frozenset(curators),
         retention_days=_int(env, "BOT_RETENTION_DAYS", 365, 1, 36500),
         knowledge_dir=env.get("BOT_KNOWLEDGE_DIR", "").strip() or None,
@@ -145,4 +187,6 @@ def _read(env: Mapping[str, str], require_token: bool) -> Config:
         log_level=level,
         learn_approvals=_int(env, "BOT_LEARN_APPROVALS", 1, 1, 5),
         send_window=_int(env, "BOT_SEND_WINDOW", 1, 1, 64),
+        db_url=db_url,
+        replica_timeout=_int(env, "BOT_REPLICA_TIMEOUT", 15, 2, 3600),
     )

@@ -12,6 +12,7 @@ from typing import Mapping, TextIO
 from bot.config import (REDACTED, SECRET_ENV, TOKEN_RE, TOKEN_SHAPE, Config, ConfigError, env_hidden_values, from_env,
                      hidden_values, scrub)
 from bot.kb.model import KnowledgeError
+from bot.questionlog.postgres import describe
 
 # The environment variable behind each Config field, in the order `config` prints them.
 from bot.kb.knowledge import default_root, load
@@ -34,6 +35,8 @@ ENV_NAMES = {
     "log_level": "BOT_LOG_LEVEL",
     "learn_approvals": "BOT_LEARN_APPROVALS",
     "send_window": "BOT_SEND_WINDOW",
+    "db_url": "BOT_DB_URL",
+    "replica_timeout": "BOT_REPLICA_TIMEOUT",
 }
 __all__ = ["REDACTED", "SECRET_ENV", "TOKEN_SHAPE", "env_hidden_values", "hidden_values", "scrub",
            "cmd_config", "cmd_health", "database_problem"]
@@ -125,12 +128,38 @@ def cmd_health(knowledge_dir: str | None, *, out: TextIO | None = None, err: Tex
         if len(exc.problems) > MAX_PROBLEMS_SHOWN:
             err.write(f"  ... and {len(exc.problems) - MAX_PROBLEMS_SHOWN} more (python -m bot kb check)\n")
         return 1
-    problem = database_problem(config.db_path)
+    problem = postgres_problem(config.db_url) if config.db_url else database_problem(config.db_path)
     if problem:
-        err.write(f"unhealthy: {problem}\n")
+        err.write(f"unhealthy: {scrub(problem, config.hidden())}\n")
         return 1
-    out.write(f"ok: {len(kb.entries)} entries, database writable at {config.db_path}\n")
+    where = describe(config.db_url) if config.db_url else config.db_path
+    out.write(f"ok: {len(kb.entries)} entries, database writable at {where}\n")
     return 0
+
+
+def postgres_problem(url: str) -> str | None:
+    """Why the bot could not write its question log in PostgreSQL at url, or None when it can."""
+    import asyncio
+
+    import asyncpg
+
+    async def probe() -> str | None:
+        conn = await asyncpg.connect(url, timeout=SQLITE_TIMEOUT)
+        try:
+            if await conn.fetchval("SELECT to_regclass('questions')") is None:
+                return f"no question log in {describe(url)} (the bot has not created it yet)"
+            if await conn.fetchval("SELECT pg_is_in_recovery()"):
+                return f"{describe(url)} is a read-only standby"
+            if not await conn.fetchval("SELECT has_table_privilege('questions', 'INSERT')"):
+                return f"cannot write the question log in {describe(url)} (no INSERT privilege)"
+        finally:
+            await conn.close()
+        return None
+
+    try:
+        return asyncio.run(probe())
+    except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        return f"cannot reach PostgreSQL at {describe(url)} ({exc.__class__.__name__})"
 
 
 def cmd_config(*, out: TextIO | None = None, err: TextIO | None = None,
@@ -148,7 +177,7 @@ def cmd_config(*, out: TextIO | None = None, err: TextIO | None = None,
         values["knowledge_dir"] = f"- (default: {default_root()})"
     # A URL or path may carry a secret (the token in BOT_WEBHOOK_URL, for one): nothing
     # printed is exempt.
-    hidden = hidden_values(config.token, config.hash_secret, config.webhook_secret)
+    hidden = config.hidden()
     for name, value in values.items():
         out.write(f"{ENV_NAMES[name]} = {scrub(value, hidden)}\n")
     return 0

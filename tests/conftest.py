@@ -190,3 +190,28 @@ def python() -> str:
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL 15 server for the whole session (tests/pgserver.py); fails when PostgreSQL is missing."""
+    from pgserver import PgServer
+
+    server = PgServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def pg_url(pg_server) -> str:
+    """The URL of a fresh, empty PostgreSQL database."""
+    return await pg_server.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def logdb(request, tmp_path):
+    """A question log database on each back end in turn (tests/logdb.py)."""
+    from logdb import LogDB
+
+    server = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
+    return LogDB(request.param, tmp_path, server)

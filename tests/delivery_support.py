@@ -72,25 +72,31 @@ def logged(db: Path) -> list[tuple[str, str | None]]:
 
 
 class WebhookSender:
-    """Telegram's side of a webhook: POST each update until it is answered 200, a few at a time."""
+    """Telegram's side of a webhook: POST each update until it is answered 200, a few at a time.
 
-    def __init__(self, url: str, secret: str, updates: list[dict], *, connections: int = 20):
-        self.url = url
+    Given several URLs (replicas behind a load balancer), the posts go round the URLs, and a
+    post that fails goes to the next one, as nginx's proxy_next_upstream does.
+    """
+
+    def __init__(self, url: str | list[str], secret: str, updates: list[dict], *, connections: int = 20):
+        self.urls = [url] if isinstance(url, str) else list(url)
         self.secret = secret
         self.queue: asyncio.Queue[dict] = asyncio.Queue()
         for update in updates:
             self.queue.put_nowait(update)
         self.confirmed: set[int] = set()
         self.refused = 0
-        self._tasks = [asyncio.create_task(self._worker()) for _ in range(connections)]
+        self._tasks = [asyncio.create_task(self._worker(n)) for n in range(connections)]
 
-    async def _worker(self) -> None:
+    async def _worker(self, turn: int) -> None:
         async with httpx.AsyncClient(timeout=5) as client:
             while True:
                 update = await self.queue.get()
                 while True:
+                    url = self.urls[turn % len(self.urls)]
+                    turn += 1
                     try:
-                        response = await client.post(self.url, json=update,
+                        response = await client.post(url, json=update,
                                                      headers={"X-Telegram-Bot-Api-Secret-Token": self.secret})
                         if response.status_code == 200:
                             break

@@ -16,8 +16,8 @@ UNANSWERED = "bolehkah saya ikut lomba mancing yang disponsori caleg"
 
 
 @pytest.fixture
-async def log(tmp_path):
-    log = await QuestionLog.open(tmp_path / "data" / "log.sqlite3")
+async def log(logdb):
+    log = await logdb.open()
     yield log
     await log.close()
 
@@ -36,8 +36,8 @@ async def test_digest_is_scheduled_for_monday_eight_in_the_morning_jakarta_time(
     assert timedelta(0) < when - datetime.now(timezone.utc) <= timedelta(days=7)
 
 
-async def test_curators_get_last_weeks_figures_and_largest_unanswered_groups(make_bot, config, log, engine):
-    older = await QuestionLog.open(log.path, clock=lambda: datetime.now(timezone.utc) - timedelta(days=9))
+async def test_curators_get_last_weeks_figures_and_largest_unanswered_groups(make_bot, config, log, logdb, engine):
+    older = await logdb.open(clock=lambda: datetime.now(timezone.utc) - timedelta(days=9))
     await record(older, engine, "pertanyaan lama tentang lomba mancing")  # before the week: not counted
     await older.close()
     liked = await record(log, engine, "boleh gak saya nge-like postingan caleg?")

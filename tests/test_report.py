@@ -13,7 +13,6 @@ import pytest
 
 from browser import load
 from bot.core import messages as msg
-from bot.questionlog.storage import QuestionLog
 
 CURATOR = 4242
 ANSWERED = "boleh gak saya nge-like postingan caleg?"
@@ -23,10 +22,10 @@ SECTIONS = ("per-day", "answered-share", "clusters", "votes", "failures", "hours
 
 
 @pytest.fixture
-async def db(tmp_path, make_bot, config) -> Path:
-    """A question log written by the whole bot as users asked, voted and chatted through Telegram."""
-    path = tmp_path / "data" / "log.sqlite3"
-    log = await QuestionLog.open(path)
+async def db(logdb, make_bot, config) -> dict[str, str]:
+    """A question log written by the whole bot as users asked, voted and chatted through Telegram;
+    the settings that name it (SQLite, then PostgreSQL)."""
+    log = await logdb.open()
     bot = await make_bot(question_log=log, config=replace(config, curators=frozenset({CURATOR})))
     for user in range(10):
         reply = await bot.ask(ANSWERED, user_id=700 + user)
@@ -37,11 +36,11 @@ async def db(tmp_path, make_bot, config) -> Path:
     await bot.ask(HOSTILE, user_id=900)
     await bot.ask("makasih min 🙏", user_id=901)
     await bot.stop()
-    return path
+    return logdb.settings()
 
 
-def report(db: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "BOT_DB_PATH": str(db)}
+def report(db: dict[str, str], out: Path, *extra: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, **db}
     return subprocess.run([sys.executable, "-m", "bot", "log", "report", "--out", str(out), *extra],
                           capture_output=True, text=True, env=env, timeout=120)
 
@@ -91,5 +90,5 @@ def test_the_console_check_catches_a_broken_page(tmp_path):
 
 
 def test_report_of_a_missing_database_is_one_line(tmp_path):
-    res = report(tmp_path / "nothing.sqlite3", tmp_path / "r.html")
+    res = report({"BOT_DB_PATH": str(tmp_path / "nothing.sqlite3")}, tmp_path / "r.html")
     assert res.returncode == 1 and "no database there" in res.stderr and not (tmp_path / "r.html").exists()

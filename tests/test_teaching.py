@@ -42,8 +42,8 @@ def engine(kb):
 
 
 @pytest.fixture
-async def log(tmp_path):
-    log = await QuestionLog.open(tmp_path / "data" / "log.sqlite3")
+async def log(logdb):
+    log = await logdb.open()
     yield log
     await log.close()
 
@@ -81,11 +81,12 @@ def answered_with(bot, reply: Call, entry_id: str) -> bool:
     return bot.app.bot_data["engine"].entry(entry_id).title in reply.text
 
 
-def cli(db: Path, *args: str, knowledge: Path | None = None) -> subprocess.CompletedProcess:
+def cli(logdb, *args: str, knowledge: Path | None = None) -> subprocess.CompletedProcess:
+    """`kb learned ...` on the test's database (either back end)."""
     extra = ["--knowledge", str(knowledge)] if knowledge else []
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_") or k == "BOT_CACHE_DIR"}
     return subprocess.run([sys.executable, "-m", "bot", *extra, "kb", "learned", *args], capture_output=True,
-                          text=True, env={**env, "BOT_DB_PATH": str(db)}, timeout=120, cwd=REPO)
+                          text=True, env={**env, **logdb.settings()}, timeout=120, cwd=REPO)
 
 
 async def sync_now(bot) -> None:
@@ -176,26 +177,28 @@ async def test_with_two_approvals_a_phrasing_counts_only_once_a_second_curator_a
 
 # ---------------------------------------------------------------- other processes and the knowledge files
 
-async def test_cli_list_and_undo_reach_the_running_bot_through_the_sync_job(make_bot, config, log):
+async def test_cli_list_and_undo_reach_the_running_bot_through_the_sync_job(make_bot, config, log, logdb):
     bot = await start(make_bot, config, log)
     [job] = bot.app.job_queue.get_jobs_by_name("learned-sync")
-    assert job.trigger.interval.total_seconds() == teaching.SYNC_INTERVAL == 15
+    # Replicas sharing PostgreSQL must see each other's teaching within 5 s.
+    every = teaching.SHARED_SYNC_INTERVAL if log.shared else teaching.SYNC_INTERVAL
+    assert job.trigger.interval.total_seconds() == every == (2 if log.shared else 15)
     await teach(bot)
-    listed = cli(log.path, "--list")
+    listed = cli(logdb, "--list")
     assert listed.returncode == 0, listed.stderr
     assert f"#1     active   {TARGET}  by {log.asker(CURATOR)[:8]}" in listed.stdout and LEARNABLE in listed.stdout
 
-    undone = cli(log.path, "--undo", "1")
+    undone = cli(logdb, "--undo", "1")
     assert undone.returncode == 0 and "#1 undone" in undone.stdout
     assert answered_with(bot, await bot.ask(LEARNABLE, user_id=STRANGER + 1), TARGET)  # not yet synchronised
     await sync_now(bot)
     assert not answered_with(bot, await bot.ask(LEARNABLE, user_id=STRANGER + 2), TARGET)
-    assert cli(log.path, "--undo", "1").returncode == 1
+    assert cli(logdb, "--undo", "1").returncode == 1
 
 
-async def test_teaching_by_another_process_reaches_the_running_bot(make_bot, config, log, tmp_path):
+async def test_teaching_by_another_process_reaches_the_running_bot(make_bot, config, log, logdb):
     bot = await start(make_bot, config, log)
-    other = await QuestionLog.open(log.path)  # a second bot process sharing the database
+    other = await logdb.open()  # a second bot process sharing the database
     await teaching.teach(other, entry_id=TARGET, question=LEARNABLE, curator_id=SECOND, qid=None, needed=1)
     await other.close()
     await sync_now(bot)
@@ -218,7 +221,7 @@ def knowledge(tmp_path) -> Path:
 
 
 async def test_apply_writes_examples_into_the_knowledge_files_and_the_running_bot_keeps_them(
-        make_bot, config, log, knowledge):
+        make_bot, config, log, logdb, knowledge):
     bot = await start(make_bot, config, log, knowledge_dir=str(knowledge))
     engine = bot.app.bot_data["engine"] = Engine(load(knowledge), ranker=False)
     await sync_now(bot)  # the sync job takes the new folder as its starting point
@@ -231,7 +234,7 @@ async def test_apply_writes_examples_into_the_knowledge_files_and_the_running_bo
     assert engine.ask("boleh ikut lomba mancing caleg").entry_id == "like-calon"
     before = (knowledge / "entries" / "medsos.yaml").read_text(encoding="utf-8").splitlines()
 
-    applied = cli(log.path, "--apply", knowledge=knowledge)
+    applied = cli(logdb, "--apply", knowledge=knowledge)
     assert applied.returncode == 0, applied.stderr + applied.stdout
     assert "2 example(s) written" in applied.stdout
     after = (knowledge / "entries" / "medsos.yaml").read_text(encoding="utf-8").splitlines()

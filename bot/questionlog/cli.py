@@ -14,11 +14,13 @@ import yaml
 from bot.kb import merge as kbmerge
 from bot.questionlog import report, review, teaching
 from bot.kb.knowledge import load
-from bot.config import ConfigError, from_env
+from bot.config import ConfigError, from_env, scrub
+from bot.questionlog.postgres import describe
 from bot.questionlog.export import age_label, parse_age, to_csv, to_jsonl
 from bot.core.engine import Engine
 from bot.questionlog.review import Group, Stats
 from bot.questionlog.vocabulary import UnknownWord, unknown_words
+from bot.questionlog import storage
 from bot.questionlog.storage import LogUnavailable, QuestionLog, stamp
 
 
@@ -32,6 +34,9 @@ def cmd_log(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
         except ValueError as exc:
             err.write(f"--since: {exc}\n")
             return 2
+    if args.log_command == "migrate":
+        from bot.questionlog.migrate import cmd_migrate
+        return cmd_migrate(args.to, out, err)
     if args.log_command == "purge" and args.older_than < 1:
         err.write("--older-than must be at least 1 day\n")
         return 2
@@ -53,19 +58,24 @@ async def _with_log(command, args, since, out: TextIO, err: TextIO) -> int:
     except ConfigError as exc:
         err.write(f"config error: {exc}\n")
         return 2
-    if not config.db_path.is_file():
+    where = describe(config.db_url) if config.db_url else str(config.db_path)
+    if not config.db_url and not config.db_path.is_file():
         # Opening would create an empty database (and a hash secret) wherever we happen to be.
         err.write(f"question log at {config.db_path}: no database there (set BOT_DB_PATH to the bot's database)\n")
         return 1
     # These commands never pseudonymise a user id, so they need no secret: a throwaway one
     # keeps them from creating a hash-secret file next to the database.
-    log = await QuestionLog.open(config.db_path, config.hash_secret or secrets.token_hex(32))
+    try:
+        log = await storage.open_log(config, secret=config.hash_secret or secrets.token_hex(32))
+    except ConfigError as exc:
+        err.write(f"question log at {where}: {exc}\n")
+        return 2
     try:
         if not log.connected:
             raise LogUnavailable("the database cannot be opened (see the warning above)")
         return await command(log, args, since, out)
     except (LogUnavailable, OSError) as exc:
-        err.write(f"question log at {config.db_path}: {exc}\n")
+        err.write(f"question log at {where}: {scrub(str(exc), config.hidden())}\n")
         return 1
     finally:
         await log.close()

@@ -17,6 +17,8 @@ COLUMNS = ("l.id, l.entry_id, l.question, l.added_at, l.curator, l.qid, l.approv
            "(SELECT COUNT(*) FROM learned_approvals a WHERE a.learned_id = l.id)")
 CLI_CURATOR = "cli"  # who undid an example from the command line
 SYNC_INTERVAL = 15.0  # seconds: how soon a running bot sees another process's teaching or a KB edit
+# With replicas sharing PostgreSQL a curator's tap on one must reach the others within 5 s.
+SHARED_SYNC_INTERVAL = 2.0
 
 
 class State(str, enum.Enum):
@@ -61,8 +63,9 @@ async def get(log: QuestionLog, learned_id: int) -> Learned | None:
 async def listing(log: QuestionLog, *, include_undone: bool = True, limit: int | None = None) -> list[Learned]:
     """Learned examples, newest first."""
     where = "" if include_undone else "WHERE l.undone_at IS NULL"
-    rows = await log.read(f"SELECT {COLUMNS} FROM learned l {where} ORDER BY l.id DESC LIMIT ?",
-                          (limit if limit else -1,))
+    bound = " LIMIT ?" if limit else ""  # no LIMIT at all: portable (SQLite's -1 is PostgreSQL's error)
+    rows = await log.read(f"SELECT {COLUMNS} FROM learned l {where} ORDER BY l.id DESC{bound}",
+                          (limit,) if limit else ())
     return [Learned(*row) for row in rows]
 
 

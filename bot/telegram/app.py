@@ -23,9 +23,10 @@ from bot.core.engine import Engine
 from bot.telegram.handlers import ask, curator, digest, expired, feedback, groups, inline, teaching, topics, tracing
 from bot.telegram.handlers.answering import QuestionSink
 from bot.kb.model import KnowledgeError
-from bot.ops import hidden_values, scrub
+from bot.ops import scrub
 from bot.telegram.ratelimit import FloodGuard
 from bot.telegram.runner import Intake, Runner
+from bot.questionlog import storage
 from bot.questionlog.storage import QuestionLog
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY,
@@ -97,7 +98,7 @@ async def _post_init(application: Application, *, open_log: bool) -> None:
     data = application.bot_data
     config: Config = data["config"]
     if open_log and data.get("log") is None:
-        data["log"] = await QuestionLog.open(config.db_path, config.hash_secret)
+        data["log"] = await storage.open_log(config)
     if isinstance(data["log"], QuestionLog):
         learned = await data["log"].learned()
         if learned:
@@ -172,7 +173,7 @@ def setup_logging(config: Config) -> None:
     """Log to stderr at BOT_LOG_LEVEL, secrets redacted; the libraries never below their floor."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
-                                             hidden_values(config.token, config.webhook_secret, config.hash_secret)))
+                                             config.hidden()))
     level = logging.getLevelName(config.log_level)
     logging.basicConfig(level=level, handlers=[handler], force=True)
     for name, floor in LIBRARY_LOG_FLOORS.items():
@@ -204,6 +205,9 @@ def cmd_run(knowledge_dir: str | None) -> int:
                     path=config.webhook_path, secret=config.webhook_secret)
     try:
         return asyncio.run(Runner(application, config, intake, concurrency=CONCURRENT_UPDATES).run())
+    except ConfigError as exc:  # found only once connected: a replica's BOT_HASH_SECRET differs
+        print(f"tanya-netral: {scrub(str(exc), config.hidden())}", file=sys.stderr)
+        return 2
     except InvalidToken:
         print("tanya-netral: Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?)", file=sys.stderr)
         return 2

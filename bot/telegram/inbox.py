@@ -18,11 +18,15 @@ sent (their ids and text, not their names) until they are handled.
 When the database refuses writes the inbox keeps working in memory (the log holds the
 rows and writes them later): answering goes on, but a crash meanwhile would lose the
 updates accepted in that time.
+
+With replicas sharing PostgreSQL (bot.telegram.replicas) an accepted update is not handed
+out by the replica that received it but by whichever replica claims it from the table.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -35,6 +39,7 @@ from typing import Iterable
 from telegram import Bot, Update
 
 from bot.telegram.delivery import Ticket
+from bot.telegram.replicas import Replica
 from bot.questionlog.storage import FINISH_UPDATE, LogUnavailable, QuestionLog, stamp
 
 log = logging.getLogger("bot.inbox")
@@ -45,9 +50,16 @@ KEEP_FINISHED = timedelta(days=2)  # Telegram keeps unconfirmed updates for 24 h
 RECENT_IDS = 50_000       # update_ids remembered for deduplication (the newest)
 ACCEPT = ("INSERT INTO inbox (update_id, received, state, body) VALUES (?, ?, ?, ?) "
           "ON CONFLICT (update_id) DO NOTHING")
+# With replicas the row names the replica that received it: no other claims it while that one lives.
+ACCEPT_BY = ("INSERT INTO inbox (update_id, received, state, body, claimed_by) VALUES (?, ?, ?, ?, ?) "
+             "ON CONFLICT (update_id) DO NOTHING")
 STARTED = "UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?"
 FIELD_NAME = re.compile(r"[a-z_]{1,40}")
 NAME_FIELDS = {"first_name", "last_name", "username"}
+CLAIM_INTERVAL = 0.5      # seconds between looks for unclaimed updates while idle (replicas)
+# Updates claimed at a time: a few rounds of the dispatcher's slots, so that the replicas share
+# a burst evenly and a killed replica strands few (they wait BOT_REPLICA_TIMEOUT for a takeover).
+CLAIM_LIMIT = 20
 MISSING = re.compile(r"missing \d+ required (?:positional |keyword-only )?arguments?: (.*)")
 
 
@@ -105,33 +117,48 @@ def without_names(value: object) -> object:
 class Inbox:
     """Received updates, durable until handled; handed out oldest first."""
 
-    def __init__(self, qlog: QuestionLog, bot: Bot, *, backlog: int = MAX_BACKLOG):
+    def __init__(self, qlog: QuestionLog, bot: Bot, *, backlog: int = MAX_BACKLOG, replica: Replica | None = None):
         self._log = qlog
         self._bot = bot
         self._backlog = backlog
+        self.replica = replica
         self._waiting: deque[tuple[Update, Ticket]] = deque()
         self._in_flight = 0
         self._recent: OrderedDict[int, None] = OrderedDict()
         self._arrived = asyncio.Event()
         self._room = asyncio.Event()
         self._memory_warned = False
+        self._memory_only: set[int] = set()  # accepted while the database refused writes (replicas)
         self.counts = Counts()
 
     # ------------------------------------------------------------ start-up
 
     async def restore(self) -> None:
-        """Queue the updates left pending by the last run, and remember recent update_ids."""
+        """Queue the updates left pending by the last run (by dead replicas), and remember recent update_ids."""
         try:
             await self.prune()
-            rows = await self._log.read("SELECT update_id, received, attempts, body FROM inbox "
-                                        "WHERE state = 'pending' ORDER BY seq")
+            if self.replica is not None:
+                await self.replica.beat()
+                rows = [row[1:5] for row in await self.replica.claim(min(CLAIM_LIMIT, self.room()))]
+            else:
+                rows = await self._log.read("SELECT update_id, received, attempts, body FROM inbox "
+                                            "WHERE state = 'pending' ORDER BY seq")
             recent = await self._log.read("SELECT update_id FROM inbox ORDER BY seq DESC LIMIT ?", (RECENT_IDS,))
         except LogUnavailable as exc:
             log.warning("inbox: cannot read pending updates (%s); starting without them", exc)
             return
         for (update_id,) in reversed(recent):
             self._remember(update_id)
+        await self._queue(rows, resumed=True)
+        if self.counts.resumed:
+            log.warning("inbox: %d update(s) pending from the last run; %d were being handled when it stopped "
+                        "(their askers may get an answer twice)", self.counts.resumed, self.counts.interrupted)
+        self._arrived.set()
+
+    async def _queue(self, rows: Iterable[tuple], *, resumed: bool) -> int:
+        """Queue stored updates (update_id, received, attempts, body); give up those tried too often."""
         finished: list[tuple[str, tuple]] = []
+        queued = 0
         for update_id, received, attempts, body in rows:
             if attempts >= MAX_ATTEMPTS:
                 self.counts.given_up += 1
@@ -143,14 +170,12 @@ class Inbox:
                 finished.append((FINISH_UPDATE, (State.SKIPPED.value, stamp(self._log.now()), update_id)))
                 continue
             self._waiting.append((update, Ticket(update_id, f"{update_id}@{received}")))
-            self.counts.resumed += 1
+            queued += 1
+            self.counts.resumed += resumed
             self.counts.interrupted += attempts > 0
         if finished:
             await self._log.write(finished)
-        if self.counts.resumed:
-            log.warning("inbox: %d update(s) pending from the last run; %d were being handled when it stopped "
-                        "(their askers may get an answer twice)", self.counts.resumed, self.counts.interrupted)
-        self._arrived.set()
+        return queued
 
     def _parse(self, update_id: int, body: str | None) -> Update | None:
         try:
@@ -195,10 +220,10 @@ class Inbox:
             except Exception:  # noqa: BLE001 - logged by field name, never with the data
                 self.counts.malformed += 1
                 log.warning("inbox: update %d skipped: malformed %s", update_id, describe_failure(raw, self._bot))
-                statements.append((ACCEPT, (update_id, received, State.SKIPPED.value, None)))
+                statements.append(self._accept(update_id, received, State.SKIPPED, None))
                 continue
             body = json.dumps(without_names(raw), ensure_ascii=False, separators=(",", ":"))
-            statements.append((ACCEPT, (update_id, received, State.PENDING.value, body)))
+            statements.append(self._accept(update_id, received, State.PENDING, body))
             fresh.append((update, Ticket(update_id, f"{update_id}@{received}")))
         durable = await self._log.write(statements) if statements else True
         if not durable:
@@ -210,10 +235,19 @@ class Inbox:
         elif self._memory_warned and not self._log.failing:
             self._memory_warned = False
         self.counts.accepted += len(fresh)
-        self._waiting.extend(fresh)
+        if self.replica is None or not durable:
+            self._waiting.extend(fresh)  # with replicas, a durable update waits for a claim (take)
+        if self.replica is not None and not durable:
+            # Handled from memory: when its row is written later, our own claim must not hand it out again.
+            self._memory_only.update(ticket.update_id for _, ticket in fresh)
         if fresh:
             self._arrived.set()
         return durable
+
+    def _accept(self, update_id: int, received: str, state: State, body: str | None) -> tuple[str, tuple]:
+        if self.replica is None:
+            return ACCEPT, (update_id, received, state.value, body)
+        return ACCEPT_BY, (update_id, received, state.value, body, self.replica.name)
 
     def _remember(self, update_id: int) -> None:
         self._recent[update_id] = None
@@ -231,10 +265,27 @@ class Inbox:
         return self._in_flight
 
     async def take(self) -> tuple[Update, Ticket]:
-        """The oldest waiting update (waits for one)."""
+        """The oldest waiting update (waits for one; with replicas, claims some when none is waiting)."""
         while not self._waiting:
             self._arrived.clear()
-            await self._arrived.wait()
+            if self.replica is None:
+                await self._arrived.wait()
+                continue
+            claimed = await self.replica.claim(min(CLAIM_LIMIT, self.room()))
+            for _, update_id, *_rest in claimed:
+                self._remember(update_id)
+            claimed = [row for row in claimed if row[1] not in self._memory_only]
+            self._memory_only.difference_update(row[1] for row in claimed)
+            interrupted = self.counts.interrupted
+            await self._queue((row[1:5] for row in claimed), resumed=False)
+            taken = [row for row in claimed if row[5]]
+            if taken:
+                log.warning("inbox: took over %d update(s) of stopped replica(s) %s; %d were being handled (their "
+                            "askers may get an answer twice)", len(taken), ", ".join(sorted({r[5] for r in taken})),
+                            self.counts.interrupted - interrupted)
+            if not claimed:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._arrived.wait(), CLAIM_INTERVAL)
         self._in_flight += 1
         return self._waiting.popleft()
 
@@ -264,3 +315,5 @@ class Inbox:
         """Delete finished rows older than KEEP_FINISHED."""
         cutoff = stamp(self._log.now() - KEEP_FINISHED)
         await self._log.write((("DELETE FROM inbox WHERE state != 'pending' AND finished < ?", (cutoff,)),))
+        if self.replica is not None:
+            await self.replica.forget_dead(KEEP_FINISHED)

@@ -24,6 +24,7 @@ from telegram.ext import Application
 from bot.config import Config
 from bot.telegram.delivery import CURRENT, DeliveryLimiter, SendAborted, Ticket, retry_after
 from bot.telegram.inbox import Inbox, State
+from bot.telegram.replicas import Replica
 from bot.questionlog.storage import QuestionLog
 
 log = logging.getLogger("bot.run")
@@ -76,18 +77,24 @@ class Runner:
             qlog = self.app.bot_data["log"]
             if not isinstance(qlog, QuestionLog):
                 raise TypeError("the runner needs the QuestionLog (build_application(open_log=True))")
-            self.inbox = Inbox(qlog, self.app.bot)
+            replica = Replica(qlog, self.config.replica_timeout) if qlog.shared else None
+            self.inbox = Inbox(qlog, self.app.bot, replica=replica)
             await self.inbox.restore()
             await self.app.start()
             receiving = await self._start_receiving()
-            dispatching = asyncio.create_task(self._dispatch(), name="dispatch")
-            pruning = asyncio.create_task(self._prune(), name="prune")
+            background = [asyncio.create_task(self._dispatch(), name="dispatch"),
+                          asyncio.create_task(self._prune(), name="prune")]
+            if replica is not None:
+                log.info("replica %s: sharing the inbox with the other replicas", replica.name)
+                background.append(asyncio.create_task(replica.run(), name="heartbeat"))
             await self.stopping.wait()
             log.info("stopping: %d update(s) in hand, %d waiting", self.inbox.in_flight, self.inbox.waiting)
-            for task in (pruning, dispatching, *receiving):
+            for task in (*background, *receiving):
                 task.cancel()
-            await asyncio.gather(pruning, dispatching, *receiving, return_exceptions=True)
+            await asyncio.gather(*background, *receiving, return_exceptions=True)
             await self._drain()
+            if replica is not None:
+                await replica.leave()
         except SendAborted:
             pass  # stopped during start-up
         finally:

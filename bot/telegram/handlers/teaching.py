@@ -187,10 +187,11 @@ class LearnedSync:
 
 
 def schedule_sync(application: Application, log: QuestionLog) -> LearnedSync:
-    """Run the learned/knowledge sync every teaching.SYNC_INTERVAL seconds."""
+    """Run the learned/knowledge sync every teaching.SYNC_INTERVAL seconds (SHARED_SYNC_INTERVAL with replicas)."""
     sync = LearnedSync(log)
     sync.baseline(application.bot_data["engine"])
-    application.job_queue.run_repeating(sync, interval=teaching.SYNC_INTERVAL, first=teaching.SYNC_INTERVAL, name="learned-sync")
+    every = teaching.SHARED_SYNC_INTERVAL if getattr(log, "shared", False) else teaching.SYNC_INTERVAL
+    application.job_queue.run_repeating(sync, interval=every, first=every, name="learned-sync")
     return sync
 
 
