@@ -76,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
                    formatter_class=argparse.RawDescriptionHelpFormatter)
     sub.add_parser("health", help="exit 0 when the knowledge base loads and the database is writable",
                    description="Operator check: exit 0 when the knowledge base loads and the database at "
-                               "BOT_DB_PATH is writable, 1 (reason on stderr) when not.")
+                               "BOT_DB_PATH (or the PostgreSQL log at BOT_DB_URL) is writable, 1 (reason on "
+                               "stderr) when not.")
     sub.add_parser("config", help="print the effective configuration, secrets redacted",
                    description="Print every setting read from the environment as NAME = value; secrets "
                                "are shown only as set or not set.")
