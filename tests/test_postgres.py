@@ -31,6 +31,13 @@ def test_a_database_url_needs_the_shared_hash_secret():
     assert (config.db_url, config.replica_timeout) == (URL, 15)
 
 
+def test_a_database_password_pasted_into_another_setting_is_never_shown():
+    with pytest.raises(ConfigError) as caught:
+        from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_DB_URL": URL, "BOT_HASH_SECRET": "k" * 32,
+                  "BOT_CURATORS": "123, s3cret-Pa55word"})
+    assert "<redacted>" in str(caught.value) and "s3cret-Pa55word" not in str(caught.value)
+
+
 def test_config_shows_the_database_url_without_its_password():
     out, err = StringIO(), StringIO()
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_DB_URL": URL, "BOT_HASH_SECRET": "k" * 32, "BOT_REPLICA_TIMEOUT": "20"}
