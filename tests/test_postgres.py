@@ -217,3 +217,20 @@ async def test_a_live_replica_keeps_the_updates_it_received(pg_url, tmp_path):
     assert update.update_id == 1
     for log in logs:
         await log.close()
+
+
+async def test_replicas_send_the_weekly_digest_once(make_bot, config, pg_url, tmp_path):
+    from dataclasses import replace
+
+    curators = (4242, 4343)
+    logs = [await PostgresLog.open(pg_url, "k", spill_dir=tmp_path / name) for name in "ab"]
+    bot = await make_bot(question_log=logs[0], config=replace(config, curators=frozenset(curators)))
+    since = len(bot.api.calls)
+    [job] = bot.app.job_queue.get_jobs_by_name("weekly-digest")
+    await job.run(bot.app)
+    bot.app.bot_data["log"] = logs[1]  # the same job on the other replica, at the same hour
+    await job.run(bot.app)
+    sent = [c for c in bot.api.calls[since:] if c.method == "sendMessage"]
+    assert sorted(c.chat_id for c in sent) == sorted(curators)
+    for log in logs:
+        await log.close()
