@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--list", action="store_true",
                       help="list every learned example with its id, state, curator pseudonym, time and question id")
     what.add_argument("--undo", metavar="ID", type=int,
-                      help="take back the learned example with this id (a running bot forgets it within 15 s)")
+                      help="take back the learned example with this id (a running bot forgets it within 15 s, 2 s with BOT_DB_URL)")
     what.add_argument("--apply", action="store_true",
                       help="write the examples in effect into knowledge/entries/*.yaml (comments and order kept) "
                            "and remove them from the learned table; a running bot reloads the files")
@@ -76,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
                    formatter_class=argparse.RawDescriptionHelpFormatter)
     sub.add_parser("health", help="exit 0 when the knowledge base loads and the database is writable",
                    description="Operator check: exit 0 when the knowledge base loads and the database at "
-                               "BOT_DB_PATH is writable, 1 (reason on stderr) when not.")
+                               "BOT_DB_PATH (or the PostgreSQL log at BOT_DB_URL) is writable, 1 (reason on "
+                               "stderr) when not.")
     sub.add_parser("config", help="print the effective configuration, secrets redacted",
                    description="Print every setting read from the environment as NAME = value; secrets "
                                "are shown only as set or not set.")

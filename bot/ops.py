@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import sys
@@ -9,10 +10,12 @@ import tempfile
 from pathlib import Path
 from typing import Mapping, TextIO
 
+import asyncpg
+
 from bot.config import (REDACTED, SECRET_ENV, TOKEN_RE, TOKEN_SHAPE, Config, ConfigError, env_hidden_values, from_env,
                      hidden_values, scrub)
 from bot.kb.model import KnowledgeError
-from bot.questionlog.postgres import describe
+from bot.questionlog.postgres import CONNECT_TIMEOUT, describe
 
 # The environment variable behind each Config field, in the order `config` prints them.
 from bot.kb.knowledge import default_root, load
@@ -139,12 +142,9 @@ def cmd_health(knowledge_dir: str | None, *, out: TextIO | None = None, err: Tex
 
 def postgres_problem(url: str) -> str | None:
     """Why the bot could not write its question log in PostgreSQL at url, or None when it can."""
-    import asyncio
-
-    import asyncpg
 
     async def probe() -> str | None:
-        conn = await asyncpg.connect(url, timeout=SQLITE_TIMEOUT)
+        conn = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT)
         try:
             if await conn.fetchval("SELECT to_regclass('questions')") is None:
                 return f"no question log in {describe(url)} (the bot has not created it yet)"

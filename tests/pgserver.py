@@ -51,7 +51,9 @@ class PgServer:
         pwfile = self.root / "pw"
         pwfile.write_text(PASSWORD + "\n")
         if self._as_root:
-            subprocess.run(["id", "postgres"], check=True, capture_output=True)
+            if subprocess.run(["id", "postgres"], capture_output=True).returncode:
+                pytest.fail("running as root, the tests start PostgreSQL as the `postgres` user, and there is "
+                            "none: run .ci/run, or `useradd --system postgres`", pytrace=False)
             shutil.chown(self.root, "postgres")
             shutil.chown(pwfile, "postgres")
         done = self._run(str(BIN / "initdb"), "-D", str(self.data), "-U", USER, "--pwfile", str(pwfile),
@@ -60,7 +62,8 @@ class PgServer:
             pytest.fail(f"initdb failed: {done.stderr.strip()[-500:]}", pytrace=False)
         done = self._start()
         if done.returncode:
-            log = (self.root / "server.log").read_text(errors="replace")[-800:] if (self.root / "server.log").exists() else ""
+            server_log = self.root / "server.log"
+            log = server_log.read_text(errors="replace")[-800:] if server_log.exists() else ""
             pytest.fail(f"PostgreSQL did not start: {done.stderr.strip()} {log}", pytrace=False)
         return self
 

@@ -7,14 +7,13 @@ import sys
 from pathlib import Path
 
 import asyncpg
+import pytest
 
 from bot.questionlog import review, teaching
 from bot.questionlog.postgres import PostgresLog, SecretMismatch
 from bot.questionlog.storage import QuestionLog, stamp
 from bot.telegram.inbox import Inbox
 from test_inbox import question
-
-import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 

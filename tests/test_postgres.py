@@ -31,6 +31,13 @@ def test_a_database_url_needs_the_shared_hash_secret():
     assert (config.db_url, config.replica_timeout) == (URL, 15)
 
 
+def test_a_database_password_pasted_into_another_setting_is_never_shown():
+    with pytest.raises(ConfigError) as caught:
+        from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_DB_URL": URL, "BOT_HASH_SECRET": "k" * 32,
+                  "BOT_CURATORS": "123, s3cret-Pa55word"})
+    assert "<redacted>" in str(caught.value) and "s3cret-Pa55word" not in str(caught.value)
+
+
 def test_config_shows_the_database_url_without_its_password():
     out, err = StringIO(), StringIO()
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_DB_URL": URL, "BOT_HASH_SECRET": "k" * 32, "BOT_REPLICA_TIMEOUT": "20"}
@@ -208,5 +215,22 @@ async def test_a_live_replica_keeps_the_updates_it_received(pg_url, tmp_path):
     assert await logs[1].claim("b", 10, 5) == []
     update, _ = await asyncio.wait_for(a.take(), 2)
     assert update.update_id == 1
+    for log in logs:
+        await log.close()
+
+
+async def test_replicas_send_the_weekly_digest_once(make_bot, config, pg_url, tmp_path):
+    from dataclasses import replace
+
+    curators = (4242, 4343)
+    logs = [await PostgresLog.open(pg_url, "k", spill_dir=tmp_path / name) for name in "ab"]
+    bot = await make_bot(question_log=logs[0], config=replace(config, curators=frozenset(curators)))
+    since = len(bot.api.calls)
+    [job] = bot.app.job_queue.get_jobs_by_name("weekly-digest")
+    await job.run(bot.app)
+    bot.app.bot_data["log"] = logs[1]  # the same job on the other replica, at the same hour
+    await job.run(bot.app)
+    sent = [c for c in bot.api.calls[since:] if c.method == "sendMessage"]
+    assert sorted(c.chat_id for c in sent) == sorted(curators)
     for log in logs:
         await log.close()

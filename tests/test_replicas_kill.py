@@ -15,6 +15,7 @@ import time
 import asyncpg
 import httpx
 
+from pgserver import PASSWORD
 from delivery_support import WebhookSender, answers_per_chat, bot_env, questions, start_bot, wait_until_answered
 from test_bot_run import START_TIMEOUT, env, free_port  # noqa: F401 (env: a fixture)
 
@@ -72,7 +73,7 @@ async def test_two_replicas_answer_a_2000_burst_once_each_when_one_is_killed(pyt
     assert claimed >= 1
     assert "replica" in outputs[0] and "took over" in outputs[0]
     for output in outputs:
-        assert "Traceback" not in output
+        assert "Traceback" not in output and PASSWORD not in output
     assert sender.confirmed >= {u["update_id"] for u in updates}
 
 

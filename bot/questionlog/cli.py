@@ -207,7 +207,7 @@ async def _learned_undo(log: QuestionLog, args, since, out: TextIO) -> int:
         out.write(f"no learned example #{args.undo} in effect or waiting (see kb learned --list)\n")
         return 1
     out.write(f"#{item.id} undone: {item.entry_id}: {' '.join(item.question.split())}\n"
-              f"A running bot forgets it within {int(teaching.SYNC_INTERVAL)} s.\n")
+              f"A running bot forgets it within {int(teaching.sync_interval(log))} s.\n")
     return 0
 
 

@@ -189,6 +189,12 @@ class PostgresLog(QuestionLog):
         await self._direct("execute", "DELETE FROM replicas WHERE seen < now() - make_interval(secs => $1)",
                            float(seconds))
 
+    async def once(self, key: str) -> bool:
+        """True for the first replica to ask with this key, False for every later one (a weekly job, say)."""
+        status = await self._direct("execute", "INSERT INTO settings (name, value) VALUES ($1, now()::text) "
+                                    "ON CONFLICT (name) DO NOTHING", key)
+        return status.endswith(" 1")
+
     async def _direct(self, method: str, sql: str, *args):
         if self._pool is None:
             raise LogUnavailable("the question log database is not connected")

@@ -88,7 +88,8 @@ async def gather(log: QuestionLog, index: Index, *, period: timedelta = PERIOD) 
     votes = await log.read(
         "SELECT COALESCE(q.chosen_entry, q.entry_id) AS e, COUNT(*) FILTER (WHERE v.vote > 0), "
         "COUNT(*) FILTER (WHERE v.vote < 0) FROM votes v JOIN questions q ON q.qid = v.qid "
-        "WHERE v.voted_at >= ? AND COALESCE(q.chosen_entry, q.entry_id) IS NOT NULL GROUP BY e ORDER BY 3 DESC, 2 DESC, e LIMIT ?",
+        "WHERE v.voted_at >= ? AND COALESCE(q.chosen_entry, q.entry_id) IS NOT NULL "
+        "GROUP BY e ORDER BY 3 DESC, 2 DESC, e LIMIT ?",
         (start, TOP_VOTED))
     titles = {e.id: e.title for e in index.entries}
     questions = [q for (q,) in await log.read(

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import json
 import secrets
 from collections import Counter, OrderedDict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta, timezone
 from typing import Sequence
 
 from bot.questionlog.clustering import cluster
 from bot.questionlog.export import EXPORT_COLUMNS
-from bot.questionlog.storage import QuestionLog, stamp
+from bot.questionlog.storage import LogUnavailable, QuestionLog, stamp
 
 WIB = timezone(timedelta(hours=7), "WIB")  # "today" in the statistics is a day in Jakarta
 QUEUE_SCAN_LIMIT = 3000  # the newest queued questions considered for grouping
 STATS_PERIOD = timedelta(days=30)
 MAX_SHOWN_QIDS = 50_000  # questions of shown groups kept for their buttons (about 4 MB)
+SHARED_GROUPS_KEPT = timedelta(days=7)  # with replicas, how long a shown group's buttons keep working
 DOWNVOTED = "EXISTS (SELECT 1 FROM votes v WHERE v.qid = q.qid AND v.vote < 0)"
 # Unanswered, offered-but-not-chosen and 👎 questions that no curator has decided about.
 IN_QUEUE = (f"q.review IS NULL AND (q.status = 'unanswered' OR "
@@ -70,15 +72,18 @@ class ShownGroups:
     A button acts on the questions the curator saw, not on a regrouping computed when it is
     tapped: new questions may have joined, split or reordered the groups meanwhile. Kept in
     memory (a restart makes old buttons ask for a fresh /antrian); the oldest groups are
-    forgotten once more than `max_qids` questions are held.
+    forgotten once more than `max_qids` questions are held. With replicas (a shared `log`)
+    they are kept in the database too, for SHARED_GROUPS_KEPT: a button shown by one replica
+    may be tapped through another.
     """
 
-    def __init__(self, max_qids: int = MAX_SHOWN_QIDS):
+    def __init__(self, max_qids: int = MAX_SHOWN_QIDS, *, log: QuestionLog | None = None):
         self._groups: OrderedDict[str, Group] = OrderedDict()
         self._held = 0
         self._max_qids = max_qids
+        self._log = log if getattr(log, "shared", False) else None
 
-    def add(self, group: Group) -> str:
+    async def add(self, group: Group) -> str:
         """Keep `group`; the token (8 URL-safe characters) that names it."""
         token = secrets.token_urlsafe(6)
         while token in self._groups:
@@ -88,10 +93,27 @@ class ShownGroups:
         while self._held > self._max_qids and len(self._groups) > 1:
             _token, oldest = self._groups.popitem(last=False)
             self._held -= len(oldest.qids)
+        if self._log is not None:
+            now = self._log.now()
+            await self._log.write((
+                ("DELETE FROM shown_groups WHERE shown_at < ?", (stamp(now - SHARED_GROUPS_KEPT),)),
+                ("INSERT INTO shown_groups (token, shown_at, body) VALUES (?, ?, ?)",
+                 (token, stamp(now), json.dumps(asdict(group), ensure_ascii=False))),
+            ))
         return token
 
-    def get(self, token: str) -> Group | None:
-        return self._groups.get(token)
+    async def get(self, token: str) -> Group | None:
+        group = self._groups.get(token)
+        if group is not None or self._log is None:
+            return group
+        try:
+            rows = await self._log.read("SELECT body FROM shown_groups WHERE token = ?", (token,))
+        except LogUnavailable:
+            return None
+        if not rows:
+            return None
+        fields = json.loads(rows[0][0])
+        return Group(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
 
 
 async def queue(log: QuestionLog, *, since: timedelta | None = None, limit: int | None = None) -> list[Group]:

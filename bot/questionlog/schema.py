@@ -141,6 +141,16 @@ POSTGRES_MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE replicas (name TEXT PRIMARY KEY, seen TIMESTAMPTZ NOT NULL)",
         "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ),
+    # The groups /antrian showed, by the token of their buttons: a curator's tap may reach
+    # another replica than the one that showed the group (bot.questionlog.review.ShownGroups).
+    (
+        """CREATE TABLE shown_groups (
+            token TEXT PRIMARY KEY,
+            shown_at TEXT COLLATE "C" NOT NULL,
+            body TEXT NOT NULL
+        )""",
+        "CREATE INDEX shown_groups_shown_at ON shown_groups (shown_at)",
+    ),
 )
 
 # Tables `log migrate` copies, parents first (foreign keys), with the columns both back ends have.

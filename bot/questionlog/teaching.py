@@ -21,6 +21,11 @@ SYNC_INTERVAL = 15.0  # seconds: how soon a running bot sees another process's t
 SHARED_SYNC_INTERVAL = 2.0
 
 
+def sync_interval(log: QuestionLog) -> float:
+    """How often a running bot reads the learned examples others changed in this log."""
+    return SHARED_SYNC_INTERVAL if getattr(log, "shared", False) else SYNC_INTERVAL
+
+
 class State(str, enum.Enum):
     ACTIVE = "active"      # the bot uses it
     PENDING = "pending"    # waiting for more curators' approval

@@ -80,7 +80,7 @@ async def show_queue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             header += "\n" + msg.QUEUE_MORE.format(shown=GROUPS_SHOWN)
         await update.effective_message.reply_text(header)
     for group in groups[:GROUPS_SHOWN]:
-        token = shown_groups(context).add(group)
+        token = await shown_groups(context).add(group)
         await update.effective_message.reply_text(
             group_text(group, engine), reply_markup=group_keyboard(token, learn_choices(group, engine), engine))
     learned = await teaching.overview(log, engine, log.asker(update.effective_user.id),
@@ -143,7 +143,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     log: QuestionLog = context.bot_data["log"]
     engine: Engine = context.bot_data["engine"]
     action, token, arg = (query.data.split(":", 3)[1:] + ["", ""])[:3]
-    group = shown_groups(context).get(token)
+    group = await shown_groups(context).get(token)
     if group is None:  # shown before a restart, or a forged button
         await query.answer(msg.CURATOR_BAD_BUTTON, show_alert=True)
     elif action in ("d", "i"):
@@ -172,8 +172,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def shown_groups(context: ContextTypes.DEFAULT_TYPE) -> ShownGroups:
-    """The groups /antrian showed, by the token in their buttons (kept in bot_data)."""
-    return context.bot_data.setdefault("shown_groups", ShownGroups())
+    """The groups /antrian showed, by the token in their buttons (kept in bot_data; with replicas, in the log)."""
+    if "shown_groups" not in context.bot_data:
+        context.bot_data["shown_groups"] = ShownGroups(log=context.bot_data.get("log"))
+    return context.bot_data["shown_groups"]
 
 
 async def _learn(update: Update, context: ContextTypes.DEFAULT_TYPE, group: Group, entry_id: str) -> None:

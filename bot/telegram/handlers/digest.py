@@ -44,6 +44,11 @@ async def send_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
     if not curators:
         return
     try:
+        # Replicas each run this job: only the first to claim this week's digest sends it.
+        week = log.now().astimezone(WIB).strftime("%G-W%V")
+        if log.shared and not await log.once(f"weekly-digest:{week}"):
+            logger.info("weekly digest %s sent by another replica", week)
+            return
         stats = await review.stats(log, PERIOD)
     except LogUnavailable as exc:
         logger.warning("weekly digest not sent: question log unavailable (%s)", exc)

@@ -190,7 +190,7 @@ def schedule_sync(application: Application, log: QuestionLog) -> LearnedSync:
     """Run the learned/knowledge sync every teaching.SYNC_INTERVAL seconds (SHARED_SYNC_INTERVAL with replicas)."""
     sync = LearnedSync(log)
     sync.baseline(application.bot_data["engine"])
-    every = teaching.SHARED_SYNC_INTERVAL if getattr(log, "shared", False) else teaching.SYNC_INTERVAL
+    every = teaching.sync_interval(log)
     application.job_queue.run_repeating(sync, interval=every, first=every, name="learned-sync")
     return sync
 
