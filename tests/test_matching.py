@@ -192,3 +192,32 @@ def test_chat_abbreviations_are_read(engine):
 def test_requests_far_from_the_domain_get_an_honest_dont_know(engine, question):
     res = engine.ask(question)
     assert res.status is Status.UNANSWERED and not res.choices
+
+
+def _card(engine, question: str) -> tuple[str, str | None, str | None]:
+    """(status, verdict, entry id) of the card a user gets for `question`."""
+    res = engine.ask(question)
+    entry = engine.entry(res.entry_id)
+    return res.status.value, entry.verdict.value if entry else None, res.entry_id
+
+
+@pytest.mark.parametrize("question", [
+    "pns boleh ikut pilkades jadi cakades?",
+    "guru PNS mau nyalon kades di kampung, harus mundur dulu?",
+    "sy pppk pengen jadi calon kades tahun depan, boleh ga",
+    "ASN boleh daftar cakades tanpa keluar dari PNS?",
+])
+def test_running_for_village_head_gets_the_village_head_card(engine, question):
+    # Pilkades is not Pilkada: a village head is elected under other rules (a written
+    # permit, no resignation), so these must not read as "pilkada" or plain "calon".
+    assert _card(engine, question) == ("answered", "bersyarat", "mencalonkan-kepala-desa")
+
+
+@pytest.mark.parametrize("question", [
+    "pns mau nyaleg jadi anggota DPR, harus mundur?",
+    "PNS mau maju pilkada jadi calon bupati, wajib resign?",
+])
+def test_running_for_parliament_or_regional_head_still_gets_resign_or_be_dismissed(engine, question):
+    status, verdict, entry_id = _card(engine, question)
+    assert (status, entry_id) == ("answered", "mencalonkan-diri")
+    assert "diberhentikan tidak dengan hormat" in engine.entry(entry_id).answer
