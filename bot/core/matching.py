@@ -74,9 +74,25 @@ def match(question: str, index: Index, *, explain: bool = False, limit: int = 3)
     """Decide how to answer `question`: one entry, a few choices, unknown, or small talk."""
     if not isinstance(question, str):
         question = "" if question is None else str(question)
-    details: list[str] = []
-    ev = gather(question, index, details if explain else None)
+    details: list[str] | None = [] if explain else None
+    ev = gather(question, index, details)
+    return conclude(question, ev, index, details=details, limit=limit)
+
+
+def ranked(ev: Evidence, index: Index) -> list[tuple[float, int]]:
+    """The candidates by the ranker's probability that each is right, best first ([] without a ranker)."""
+    if index.model is None or not ev.candidates:
+        return []
+    probs = index.model.probabilities(ev.rows)
+    return sorted(zip(probs.tolist(), ev.candidates), key=lambda x: (-x[0], x[1]))
+
+
+def conclude(question: str, ev: Evidence, index: Index, *, cutoffs: Cutoffs | None = None,
+             details: list[str] | None = None, limit: int = 3) -> Result:
+    """The decision for gathered evidence; `cutoffs` replaces the index's own (calibration tries several)."""
     norm, terms = ev.norm, ev.terms
+    explain = details is not None
+    details = details if explain else []
     if explain:
         details[:0] = [f"normalised: {norm.text!r}", f"terms: {' '.join(terms)}"]
 
@@ -96,9 +112,8 @@ def match(question: str, index: Index, *, explain: bool = False, limit: int = 3)
                       (Candidate(entry.id, entry.topic, 1.0),), norm.text, "one of the entry's phrasings",
                       tuple(details))
     if index.model is not None and ev.candidates:
-        probs = index.model.probabilities(ev.rows)
-        scored = sorted(zip(probs.tolist(), ev.candidates), key=lambda x: (-x[0], x[1]))
-        cut = index.thresholds.ranked
+        scored = ranked(ev, index)
+        cut = cutoffs or index.thresholds.ranked
         if explain:
             details.append("ranker (P that the entry is right):")
             details.extend(f"  {index.entries[i].id}: p={p:.3f} " + " ".join(
@@ -107,7 +122,7 @@ def match(question: str, index: Index, *, explain: bool = False, limit: int = 3)
                 for p, i in scored[:limit + 2])
     else:
         scored = [(c.score, c.entry) for c in ev.lexical]
-        cut = index.thresholds.lexical
+        cut = cutoffs or index.thresholds.lexical
     status, reason, shown, best = _decide(scored, ev.signals, index, cut)
     entry = index.entries[best] if best is not None else None
     close = candidates(_rivals(scored, index, cut)) if entry else ()
