@@ -221,3 +221,25 @@ def test_running_for_parliament_or_regional_head_still_gets_resign_or_be_dismiss
     status, verdict, entry_id = _card(engine, question)
     assert (status, entry_id) == ("answered", "mencalonkan-diri")
     assert "diberhentikan tidak dengan hormat" in engine.entry(entry_id).answer
+
+
+def test_explain_shows_every_view_of_the_ranker(engine):
+    res = match("boleh like postingan capres?", engine.index, explain=True)
+    ranked = [line for line in res.details if line.startswith("  medsos-like: p=")]
+    assert ranked and all(f" {view}=" in ranked[0] for view in ("knn", "lex", "peer"))
+
+
+def test_an_answer_needs_the_wording_or_the_nearest_phrasings_behind_it(engine):
+    # The ranker's probabilities are sharp: a 0.95 that neither the lexical view nor the
+    # nearest phrasings back is offered as a choice, not given as the answer.
+    from bot.core.matching import _decide, gather
+
+    index = engine.index
+    strict = [i for i, e in enumerate(index.entries) if e.verdict.value == "dilarang"]
+    first = strict[0]
+    other = next(i for i in strict if index.entries[i].topic != index.entries[first].topic)
+    scored = [(0.95, first), (0.2, other)]
+    signals = gather("boleh like postingan capres?", index).signals
+    backed, *_ = _decide(scored, signals, index, index.thresholds.ranked, views=((0.95, first),))
+    alone, *_ = _decide(scored, signals, index, index.thresholds.ranked, views=((0.2, other),))
+    assert (backed, alone) == (Status.ANSWERED, Status.SUGGEST)

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core.index import Cutoffs, Index, ranker_text
 from bot.kb.model import Verdict
-from bot.core.ranker import Signals, candidate_features
+from bot.core.ranker import FEATURES, Signals, candidate_features
 from bot.core.text import Normalized, normalize
 
 VOWELS = set("aiueo")
@@ -116,14 +116,17 @@ def conclude(question: str, ev: Evidence, index: Index, *, cutoffs: Cutoffs | No
         cut = cutoffs or index.thresholds.ranked
         if explain:
             details.append("ranker (P that the entry is right):")
+            shown = ("knn", "lex", "peer")
+            cols = [FEATURES.index(name) for name in shown]
             details.extend(f"  {index.entries[i].id}: p={p:.3f} " + " ".join(
-                f"{name}={v:.2f}" for name, v in zip(("knn", "lex"), (ev.rows[ev.candidates.index(i)][0],
-                                                                         ev.rows[ev.candidates.index(i)][4])))
+                f"{name}={ev.rows[ev.candidates.index(i)][c]:.2f}" for name, c in zip(shown, cols))
                 for p, i in scored[:limit + 2])
     else:
         scored = [(c.score, c.entry) for c in ev.lexical]
         cut = cutoffs or index.thresholds.lexical
-    status, reason, shown, best = _decide(scored, ev.signals, index, cut)
+    vetoed = frozenset(c.entry for c in ev.lexical if c.excluded) if ev.rows is not None else frozenset()
+    status, reason, shown, best = _decide(scored, ev.signals, index, cut, views=_views(ev, scored), vetoed=vetoed,
+                                          contenders=_close_calls(ev, scored))
     entry = index.entries[best] if best is not None else None
     close = candidates(_rivals(scored, index, cut)) if entry else ()
     return Result(question, status, entry.id if entry else None, entry.topic if entry else None,
@@ -131,9 +134,40 @@ def conclude(question: str, ev: Evidence, index: Index, *, cutoffs: Cutoffs | No
                   tuple(details), close)
 
 
+def _views(ev: Evidence, scored: list[tuple[float, int]], depth: int = 1) -> tuple[tuple[float, int], ...]:
+    """The scored candidates the lexical view, then the nearest phrasings, rank in their first
+    `depth` places (() without a ranker)."""
+    if ev.rows is None or not len(ev.candidates) or not ev.lexical:
+        return ()
+    knn = ev.rows[:, FEATURES.index("knn")]
+    firsts = [c.entry for c in ev.lexical[:depth]] + [ev.candidates[k] for k in np.argsort(-knn, kind="stable")[:depth]]
+    by_entry = {i: (s, i) for s, i in scored}
+    return tuple(by_entry[e] for e in dict.fromkeys(firsts) if e in by_entry)
+
+
+# A lexical score this close to the best one is a close call in the lexical view.
+CLOSE_CALL = 0.03
+
+
+def _close_calls(ev: Evidence, scored: list[tuple[float, int]]) -> tuple[tuple[float, int], ...]:
+    """The scored candidates the lexical view all but ties with its best one."""
+    if ev.rows is None or not ev.lexical:
+        return ()
+    best = ev.lexical[0].score
+    close = {c.entry for c in ev.lexical if c.score >= best - CLOSE_CALL}
+    return tuple((s, i) for s, i in scored if i in close)
+
+
 def _decide(scored: list[tuple[float, int]], signals: Signals, index: Index,
-            cut: Cutoffs) -> tuple[Status, str, list[tuple[float, int]], int | None]:
-    """(status, reason, candidates to show, the entry answered) for scored candidates."""
+            cut: Cutoffs, *, views: tuple[tuple[float, int], ...] = (),
+            contenders: tuple[tuple[float, int], ...] = (), vetoed: frozenset[int] = frozenset(),
+            ) -> tuple[Status, str, list[tuple[float, int]], int | None]:
+    """(status, reason, candidates to show, the entry answered) for scored candidates.
+
+    When a ranker scored them: `views`, the candidates the lexical view and the nearest
+    phrasings rank first, in that order; `contenders`, the close calls of the lexical view;
+    `vetoed`, the entries a word of the question excludes (knowledge/lexicon/anchors.yaml).
+    """
     if not scored:
         return Status.UNANSWERED, "no candidate", [], None
     top_score, top = scored[0]
@@ -156,13 +190,29 @@ def _decide(scored: list[tuple[float, int]], signals: Signals, index: Index,
         if len(choices) >= 2:
             return Status.SUGGEST, "asks about not doing what the entry forbids", choices, None
         return Status.UNANSWERED, "asks about not doing what the entry forbids", scored, None
-    if _riskier(scored, index, cut):
+    risk = _riskier(scored, index, cut, contenders)
+    if risk is not None:
         # A wrong "boleh" costs a career: a verdict that allows more than a plausible
         # alternative's is never given on a guess. The user chooses.
         choices = _choices(scored, index, cut)
         if len(choices) >= 2:
             return Status.SUGGEST, "a stricter verdict is plausible", choices, None
         return Status.UNANSWERED, "a stricter verdict is plausible", scored, None
+    topic = index.entries[top].topic
+    # The nearest phrasings know nothing of the curators' excludes: for an entry a word of
+    # the question excludes, only the lexical view's support counts.
+    support = views[:1] if top in vetoed else views
+    if top_score >= cut.answer and views and all(index.entries[i].topic != topic for _, i in support):
+        # Neither the wording nor the nearest phrasings point to the ranker's choice: it
+        # rests on the peer's view, which cannot abstain. The user chooses; an excluded
+        # entry comes last.
+        choices = sorted(_choices(scored, index, cut), key=lambda x: x[1] in vetoed)
+        for s, i in support:
+            if len(choices) < 3 and all(index.entries[i].topic != index.entries[j].topic for _, j in choices):
+                choices.append((s, i))
+        if len(choices) >= 2:
+            return Status.SUGGEST, "the views do not support the best entry", choices, None
+        return Status.UNANSWERED, "the views do not support the best entry", scored, None
     if top_score >= cut.answer and clear:
         return Status.ANSWERED, "clear match", scored, top
     if top_score >= cut.answer and _all_prohibit(scored, rivals, index, cut):
@@ -172,7 +222,14 @@ def _decide(scored: list[tuple[float, int]], signals: Signals, index: Index,
     choices = _choices(scored, index, cut)
     if len(choices) >= 2 and choices[0][0] >= cut.suggest:
         return Status.SUGGEST, "close candidates", choices, None
+    nearest = views[-1] if views else None
     if len(choices) == 1 and top_score >= cut.single:
+        if nearest is not None and index.entries[nearest[1]].topic != topic:
+            # The nearest phrasings point to another topic: the lone candidate is a guess.
+            # The other view's entry is the second choice when the ranker gives it any chance.
+            if nearest[0] >= cut.floor:
+                return Status.SUGGEST, "the views differ on the only candidate", [*choices, nearest], None
+            return Status.UNANSWERED, "the views differ on the only candidate", scored, None
         # A single "Maksud Anda" is an answer in disguise: no other topic is anywhere near.
         return Status.ANSWERED, "the only candidate", scored, top
     return Status.UNANSWERED, "no entry close enough", scored, None
@@ -182,6 +239,8 @@ def _decide(scored: list[tuple[float, int]], signals: Signals, index: Index,
 SCORED = 15
 # How many candidates each view (lexical, nearest phrasings) brings to the ranker.
 SHORTLIST = 10
+# How many of the peer classifier's best topics bring their entries to the ranker.
+PEER_TOPICS = 3
 # N-gram similarity at which a question is one of the phrasings, give or take a typo: the
 # ranker never sees such pairs in training (each example is held out), so they are decided
 # here. Curators' learned examples rely on it to take effect for the very next question.
@@ -217,9 +276,16 @@ def gather(question: str, index: Index, details: list[str] | None = None) -> Evi
     sims, oos = nb.similarities(ranker_text(norm))
     knn = nb.per_entry(sims)
     near = np.argpartition(-knn, min(SHORTLIST, len(knn) - 1))[:SHORTLIST] if len(knn) > SHORTLIST else range(len(knn))
-    cands = tuple(dict.fromkeys([*(c.entry for c in lexical[:SHORTLIST]), *(int(i) for i in near if knn[i] > 0)]))
+    cands = [*(c.entry for c in lexical[:SHORTLIST]), *(int(i) for i in near if knn[i] > 0)]
+    peer = None
+    if index.peer is not None:
+        probs = index.peer.probabilities(ranker_text(norm))
+        cands += [e for k in np.argsort(-probs)[:PEER_TOPICS] for e in index.peer_entries[k]]
+    cands = tuple(dict.fromkeys(cands))
+    if index.peer is not None:
+        peer = [probs[index.peer_class[e]] if index.peer_class[e] >= 0 else 0.0 for e in cands]
     by_entry = {c.entry: c for c in lexical}
-    rows = candidate_features(cands, by_entry, knn, [nb.top_two(sims, e) for e in cands], oos, signals)
+    rows = candidate_features(cands, by_entry, knn, [nb.top_two(sims, e) for e in cands], oos, signals, peer)
     same = [e for e in cands if knn[e] >= VERBATIM]
     topics = {index.entries[e].topic for e in same}
     verbatim = max(same, key=lambda e: knn[e]) if len(topics) == 1 else None
@@ -248,22 +314,35 @@ def _rivals(scored: list[tuple[float, int]], index: Index, cut: Cutoffs) -> list
             if index.entries[i].topic != topic and top_score - s < cut.margin and s >= cut.rival]
 
 
-def _riskier(scored: list[tuple[float, int]], index: Index, cut: Cutoffs) -> bool:
-    """Whether the best entry allows more than a plausible entry of another topic, or is not sure enough."""
+def _riskier(scored: list[tuple[float, int]], index: Index, cut: Cutoffs,
+             contenders: tuple[tuple[float, int], ...] = ()) -> list[tuple[float, int]] | None:
+    """The stricter entries of other topics that make the best entry's verdict a risk ([] when
+    it is not sure enough on its own), or None when it is safe to give.
+
+    Stricter entries count when the ranker finds them plausible, or when the wording or the
+    nearest phrasings rank them among their first two (`contenders`): the ranker's
+    probabilities are sharp, and a "boleh" must not rest on its sharpness alone.
+    """
     top_score, top = scored[0]
     entry = index.entries[top]
     rank = entry.verdict.permissiveness
     if not rank:  # dilarang or info: nothing more permissive to fear
-        return False
-    if top_score < cut.permissive:
-        return True
-    for s, i in scored[1:]:
+        return None
+
+    def stricter(i: int) -> bool:
         other = index.entries[i]
+        return (other.topic != entry.topic and other.verdict.permissiveness is not None
+                and other.verdict.permissiveness < rank)
+
+    found = [(s, i) for s, i in contenders if stricter(i)]
+    for s, i in scored[1:]:
         if s < cut.stricter or top_score - s > cut.suggest_gap:
             break
-        if other.topic != entry.topic and other.verdict.permissiveness is not None and other.verdict.permissiveness < rank:
-            return True
-    return False
+        if stricter(i) and (s, i) not in found:
+            found.append((s, i))
+    if found:
+        return sorted(found, reverse=True)
+    return [] if top_score < cut.permissive else None
 
 
 def _all_prohibit(scored: list[tuple[float, int]], rivals: list[tuple[float, int]], index: Index,
