@@ -243,3 +243,16 @@ def test_an_answer_needs_the_wording_or_the_nearest_phrasings_behind_it(engine):
     backed, *_ = _decide(scored, signals, index, index.thresholds.ranked, views=((0.95, first),))
     alone, *_ = _decide(scored, signals, index, index.thresholds.ranked, views=((0.2, other),))
     assert (backed, alone) == (Status.ANSWERED, Status.SUGGEST)
+
+
+@pytest.mark.parametrize("question", [
+    "adik sy prajurit TNI, boleh ikut jadi relawan paslon?",
+    "karyawan swasta boleh pasang bendera partai di rumah?",
+])
+def test_someone_the_asn_rules_do_not_bind_gets_no_asn_rule(engine, question):
+    assert engine.ask(question).status is not Status.ANSWERED
+
+
+def test_an_entry_that_speaks_of_soldiers_and_police_still_answers_about_them(engine):
+    res = engine.ask("apa benar anggota polri yg memihak paslon di pilkada sekarang bisa dipidana?")
+    assert res.status is Status.ANSWERED and res.topic == "putusan-mk"

@@ -100,6 +100,8 @@ class Index:
     peer: Peer | None = None  # the topic classifier whose view the ranker weighs
     peer_class: np.ndarray | None = None  # entry -> the peer's class of its topic, -1 when it has none
     peer_entries: tuple[tuple[int, ...], ...] = ()  # the peer's class -> the entries of that topic
+    outsiders: frozenset[str] = frozenset()  # people the ASN rules do not bind (scope.yaml)
+    asn: frozenset[str] = frozenset()  # words that name a civil servant's status
 
 
 def build_lexicon(kb: KnowledgeBase) -> Lexicon:
@@ -136,7 +138,7 @@ def build_lexicon(kb: KnowledgeBase) -> Lexicon:
 def _scope_words(data: dict) -> frozenset[str]:
     scope = data.get("scope") or {}
     words = set()
-    for key in ("domain", "normative"):
+    for key in ("domain", "normative", "outsiders", "asn"):
         for w in scope.get(key) or ():
             words.update(clean(str(w)).split())
     return frozenset(words)
@@ -254,6 +256,7 @@ def build_index(kb: KnowledgeBase, learned: Iterable[tuple[str, str]] = (),
         postings={t: (np.array([i for i, _ in p], dtype=np.int64), np.array([w for _, w in p])) for t, p in postings.items()}, idf=idf, keywords=keywords, anchors=anchors, excludes=excludes,
         vocab_by_letter={k: tuple(v) for k, v in vocab_by_letter.items()},
         domain=norm_words("domain"), offtopic=offtopic, normative=norm_words("normative"),
+        outsiders=norm_words("outsiders"), asn=norm_words("asn"),
         smalltalk=smalltalk, unknown_idf=math.log(1 + n),
         about_bot=frozenset(pos[eid] for a in kb.areas if a.about_bot for eid in a.entries if eid in pos),
         thresholds=thresholds or Thresholds(),

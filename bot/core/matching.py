@@ -134,6 +134,12 @@ def conclude(question: str, ev: Evidence, index: Index, *, cutoffs: Cutoffs | No
                   tuple(details), close)
 
 
+def _uses(index: Index, entry: int, term: str) -> bool:
+    """Whether the entry's phrasings or keywords use the term."""
+    posting = index.postings.get(term)
+    return posting is not None and entry in posting[0]
+
+
 def _views(ev: Evidence, scored: list[tuple[float, int]], depth: int = 1) -> tuple[tuple[float, int], ...]:
     """The scored candidates the lexical view, then the nearest phrasings, rank in their first
     `depth` places (() without a ranker)."""
@@ -179,6 +185,10 @@ def _decide(scored: list[tuple[float, int]], signals: Signals, index: Index,
         if top_score >= cut.strong and clear:
             return Status.ANSWERED, "strong match outside election vocabulary", scored, top
         return Status.UNANSWERED, "out of scope", scored, None
+    if signals.outsiders and not any(_uses(index, top, t) for t in signals.outsiders):
+        # "suami sy polisi, boleh nyoblos?": the ASN rules do not bind the person asked about,
+        # and the entry does not speak of them.
+        return Status.UNANSWERED, "about someone the ASN rules do not bind", scored, None
     if top in index.about_bot and top_score >= cut.suggest:
         # "Who made you?" is small talk: answered with the card about the bot, never
         # counted as a neutrality answer or logged for curators.
@@ -269,7 +279,8 @@ def gather(question: str, index: Index, details: list[str] | None = None) -> Evi
     tokens = set(norm.tokens) | set(terms)
     signals = Signals(domain=bool(tokens & index.domain), offtopic=_has_offtopic(norm.tokens, index),
                       normative=bool(tokens & index.normative), length=len(terms),
-                      negates=negates_action(norm.tokens, index.domain))
+                      negates=negates_action(norm.tokens, index.domain),
+                      outsiders=frozenset() if tokens & index.asn else frozenset(tokens & index.outsiders))
     nb = index.neighbours
     if nb is None or not index.entries:
         return Evidence(norm, terms, lexical, signals)

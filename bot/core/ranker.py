@@ -99,6 +99,7 @@ class Signals:
     normative: bool  # asks whether something is allowed
     length: int      # content words
     negates: bool = False  # asks about NOT doing something ("bolehkah PNS tidak ikut kampanye")
+    outsiders: frozenset[str] = frozenset()  # soldiers, police, employees named, when no ASN is
 
 
 def candidate_features(cands: Sequence[int], lexical: dict, knn: np.ndarray, knn2: Sequence[float],
