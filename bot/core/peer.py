@@ -7,7 +7,8 @@ Forced to name a topic it is right for about nine in-scope questions in ten, but
 abstains; the ranker reads its probabilities as features beside the lexical and
 nearest-phrasing evidence, and its best topics join the candidates.
 
-Stored as plain arrays (vocabularies, IDF, weights), never as a pickle.
+Stored as plain arrays (vocabularies, IDF, weights), never as a pickle; read with
+bot/core/vectors.py, so answering needs no scikit-learn (training does).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+from bot.core.vectors import Tfidf
 
 C = 20.0
 TOL = 1e-3
@@ -27,19 +29,15 @@ ARRAYS = ("peer_char_vocab", "peer_char_idf", "peer_word_vocab", "peer_word_idf"
           "peer_classes")
 
 
-def _vectorizers(char_vocab=None, word_vocab=None) -> tuple[TfidfVectorizer, TfidfVectorizer]:
-    common = dict(sublinear_tf=True, dtype=np.float32)
-    return (TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=MIN_DF, vocabulary=char_vocab, **common),
-            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=MIN_DF, token_pattern=r"\S+",
-                            vocabulary=word_vocab, **common))
+CHAR, WORD = ("char_wb", (2, 5)), ("word", (1, 2))
 
 
 @dataclass(frozen=True, eq=False)
 class Peer:
     """A fitted topic classifier: P(topic | question) for every topic in `classes`."""
 
-    char: TfidfVectorizer
-    word: TfidfVectorizer
+    char: Tfidf
+    word: Tfidf
     weights: np.ndarray  # (features, classes), float32, row-major: a question touches its own rows
     bias: np.ndarray     # (classes,)
     classes: tuple[str, ...]
@@ -52,11 +50,9 @@ class Peer:
         return z / z.sum()
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        def vocab(v: TfidfVectorizer) -> np.ndarray:
-            return np.asarray(sorted(v.vocabulary_, key=v.vocabulary_.get), dtype=str)
-        return dict(zip(ARRAYS, (vocab(self.char), self.char.idf_.astype(np.float32), vocab(self.word),
-                                 self.word.idf_.astype(np.float32), self.weights, self.bias,
-                                 np.asarray(self.classes, dtype=str))))
+        return dict(zip(ARRAYS, (np.asarray(self.char.terms, dtype=str), self.char.idf.astype(np.float32),
+                                 np.asarray(self.word.terms, dtype=str), self.word.idf.astype(np.float32),
+                                 self.weights, self.bias, np.asarray(self.classes, dtype=str))))
 
     @classmethod
     def from_arrays(cls, arrays) -> Peer:
@@ -68,9 +64,8 @@ class Peer:
                 or not (np.isfinite(weights).all() and np.isfinite(bias).all() and np.isfinite(char_idf).all()
                         and np.isfinite(word_idf).all())):
             raise ValueError("peer arrays are malformed")
-        char, word = _vectorizers({t: k for k, t in enumerate(char_vocab.tolist())},
-                                  {t: k for k, t in enumerate(word_vocab.tolist())})
-        char.idf_, word.idf_ = char_idf.astype(np.float64), word_idf.astype(np.float64)
+        char = Tfidf(*CHAR, {t: k for k, t in enumerate(char_vocab.tolist())}, char_idf)
+        word = Tfidf(*WORD, {t: k for k, t in enumerate(word_vocab.tolist())}, word_idf)
         return cls(char, word, np.ascontiguousarray(weights, dtype=np.float32), bias.astype(np.float32),
                    tuple(classes.tolist()))
 
@@ -81,8 +76,8 @@ def fit_peer(texts: Sequence[str], topics: Sequence[str]) -> Peer | None:
 
     if len(set(topics)) < 2:
         return None
-    char, word = _vectorizers()
-    x = sparse.hstack([char.fit_transform(texts), word.fit_transform(texts)], format="csr")
+    char, word = Tfidf.fit(texts, *CHAR, min_df=MIN_DF), Tfidf.fit(texts, *WORD, min_df=MIN_DF)
+    x = sparse.hstack([char.transform(texts), word.transform(texts)], format="csr")
     # newton-cg reaches lbfgs's optimum at this tolerance in a quarter of the time.
     clf = LogisticRegression(C=C, tol=TOL, solver="newton-cg", max_iter=200).fit(x, list(topics))
     classes = tuple(str(c) for c in clf.classes_)

@@ -24,9 +24,9 @@ from typing import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.core.peer import ARRAYS as PEER_ARRAYS, Peer
+from bot.core.vectors import Tfidf
 
 # The features of one (question, candidate entry) pair, in the model's order.
 FEATURES = (
@@ -40,7 +40,7 @@ class Neighbours:
     """Similarity of a question to every entry's phrasings and to out-of-scope questions."""
 
     def __init__(self, texts: Sequence[str], owner: Sequence[int], n_entries: int,
-                 vectorizers: tuple[TfidfVectorizer, TfidfVectorizer] | None = None):
+                 vectorizers: tuple[Tfidf, Tfidf] | None = None):
         # Rows are kept grouped by owner (entries in order, then out-of-scope as n_entries),
         # so per-entry maxima are one reduceat.
         order = sorted(range(len(texts)), key=lambda k: owner[k])
@@ -48,11 +48,7 @@ class Neighbours:
         self.owner = np.asarray([owner[k] for k in order], dtype=np.int32)
         self.n_entries = n_entries
         if vectorizers is None:
-            vectorizers = (TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32),
-                           TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32,
-                                           token_pattern=r"\S+"))
-            for v in vectorizers:
-                v.fit(self.texts)
+            vectorizers = (Tfidf.fit(self.texts, "char_wb", (3, 5)), Tfidf.fit(self.texts, "word", (1, 2)))
         self.vectorizers = vectorizers
         # Column-major, so a question touches only the columns of its own n-grams.
         self.matrix = self._vectors(self.texts).T.tocsr()
