@@ -152,7 +152,9 @@ def test_a_candidates_gathering_with_a_calendar_is_not_the_office_visit_card(eng
 
 
 @pytest.mark.parametrize("question", ["bolehkah PNS tidak ikut kampanye",
-                                      "boleh gak PNS nggak ikut kampanye sama sekali"])
+                                      "boleh gak PNS nggak ikut kampanye sama sekali",
+                                      "pns boleh gak usah ikut apel kampanye bupati?",
+                                      "gak usah datang kampanye boleh kan buat pns?"])
 def test_asking_about_not_taking_part_never_gets_a_dilarang_answer(engine, question):
     res = engine.ask(question)
     assert res.status is not Status.ANSWERED

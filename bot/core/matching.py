@@ -27,6 +27,8 @@ TYPO_CUTOFF = 88
 # permission word the negator is a question tag instead ("boleh gak ikut kampanye?").
 NEGATOR = "tidak"
 NEGATED_ACTIONS = frozenset({"ikut", "hadir", "datang", "pilih", "coblos", "like", "pasang", "pakai", "dukung"})
+# "tidak usah ikut", "tidak perlu datang": not doing it, never a question tag.
+NEEDLESS = frozenset({"usah", "perlu"})
 TAG_AFTER = frozenset({"boleh", "bolehkah", "bisa", "apa", "apakah", "kah", "tiasa", "wajib", "harus"})
 QUESTION_WORDS = frozenset({"apa", "apakah", "siapa", "bagaimana", "kenapa", "mengapa", "kapan", "dimana",
                             "berapa", "boleh", "bisa"})
@@ -307,13 +309,18 @@ def negates_action(tokens: tuple[str, ...], domain: frozenset[str]) -> bool:
     """Whether a negator stands right before an action on an election matter, not as a question tag.
 
     "tidak ikut kampanye" asks about staying away; "datang tapi tidak ikut bersorak" does not.
+    "tidak usah/perlu ikut" is never a tag, even after "boleh" ("boleh gak usah ikut apel kampanye?").
     """
     for i, tok in enumerate(tokens[:-2]):
-        if (tok == NEGATOR and tokens[i + 1] in NEGATED_ACTIONS and (i == 0 or tokens[i - 1] not in TAG_AFTER)
-                and any(t in domain for t in tokens[i + 2:i + 5])):
+        if tok != NEGATOR:
+            continue
+        needless = tokens[i + 1] in NEEDLESS
+        j = i + 1 + needless
+        tag = not needless and i > 0 and tokens[i - 1] in TAG_AFTER
+        if (j < len(tokens) and tokens[j] in NEGATED_ACTIONS and not tag
+                and any(t in domain for t in tokens[j + 1:j + 4])):
             return True
     return False
-
 
 def _rivals(scored: list[tuple[float, int]], index: Index, cut: Cutoffs) -> list[tuple[float, int]]:
     """Entries of other topics than the best one, within the answering margin of it."""
