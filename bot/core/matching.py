@@ -82,11 +82,29 @@ def match(question: str, index: Index, *, explain: bool = False, limit: int = 3)
 
 
 def ranked(ev: Evidence, index: Index) -> list[tuple[float, int]]:
-    """The candidates by the ranker's probability that each is right, best first ([] without a ranker)."""
+    """The candidates by the ranker's probability that each is right, best first ([] without a ranker).
+
+    The ranker learns whether a topic is right (the peer's view is a topic's), so within a
+    topic the entry the wording and the nearest phrasings favour goes first, with the
+    topic's best probability.
+    """
     if index.model is None or not ev.candidates:
         return []
-    probs = index.model.probabilities(ev.rows)
-    return sorted(zip(probs.tolist(), ev.candidates), key=lambda x: (-x[0], x[1]))
+    probs = index.model.probabilities(ev.rows).tolist()
+    knn, lex = FEATURES.index("knn"), FEATURES.index("lex")
+    topic_p: dict[str, float] = {}
+    for p, e in zip(probs, ev.candidates):
+        topic = index.entries[e].topic
+        topic_p[topic] = max(p, topic_p.get(topic, 0.0))
+    order = sorted(range(len(probs)), key=lambda k: (
+        -topic_p[index.entries[ev.candidates[k]].topic], index.entries[ev.candidates[k]].topic,
+        -(ev.rows[k][knn] + ev.rows[k][lex]), ev.candidates[k]))
+    out, seen = [], set()
+    for k in order:
+        topic = index.entries[ev.candidates[k]].topic
+        out.append((topic_p[topic] if topic not in seen else probs[k], ev.candidates[k]))
+        seen.add(topic)
+    return out
 
 
 def conclude(question: str, ev: Evidence, index: Index, *, cutoffs: Cutoffs | None = None,
@@ -142,13 +160,11 @@ def _uses(index: Index, entry: int, term: str) -> bool:
     return posting is not None and entry in posting[0]
 
 
-def _views(ev: Evidence, scored: list[tuple[float, int]], depth: int = 1) -> tuple[tuple[float, int], ...]:
-    """The scored candidates the lexical view, then the nearest phrasings, rank in their first
-    `depth` places (() without a ranker)."""
+def _views(ev: Evidence, scored: list[tuple[float, int]]) -> tuple[tuple[float, int], ...]:
+    """The scored candidates the lexical view, then the nearest phrasings, rank first (() without a ranker)."""
     if ev.rows is None or not len(ev.candidates) or not ev.lexical:
         return ()
-    knn = ev.rows[:, FEATURES.index("knn")]
-    firsts = [c.entry for c in ev.lexical[:depth]] + [ev.candidates[k] for k in np.argsort(-knn, kind="stable")[:depth]]
+    firsts = (ev.lexical[0].entry, ev.candidates[int(np.argmax(ev.rows[:, FEATURES.index("knn")]))])
     by_entry = {i: (s, i) for s, i in scored}
     return tuple(by_entry[e] for e in dict.fromkeys(firsts) if e in by_entry)
 
@@ -202,8 +218,7 @@ def _decide(scored: list[tuple[float, int]], signals: Signals, index: Index,
         if len(choices) >= 2:
             return Status.SUGGEST, "asks about not doing what the entry forbids", choices, None
         return Status.UNANSWERED, "asks about not doing what the entry forbids", scored, None
-    risk = _riskier(scored, index, cut, contenders)
-    if risk is not None:
+    if _riskier(scored, index, cut, contenders):
         # A wrong "boleh" costs a career: a verdict that allows more than a plausible
         # alternative's is never given on a guess. The user chooses.
         choices = _choices(scored, index, cut)
@@ -237,8 +252,8 @@ def _decide(scored: list[tuple[float, int]], signals: Signals, index: Index,
     nearest = views[-1] if views else None
     if len(choices) == 1 and top_score >= cut.single:
         if nearest is not None and index.entries[nearest[1]].topic != topic:
-            # The nearest phrasings point to another topic: the lone candidate is a guess.
-            # The other view's entry is the second choice when the ranker gives it any chance.
+            # The nearest phrasings point to another topic: the lone candidate is a guess,
+            # and their entry is the second choice when the ranker gives it any chance.
             if nearest[0] >= cut.floor:
                 return Status.SUGGEST, "the views differ on the only candidate", [*choices, nearest], None
             return Status.UNANSWERED, "the views differ on the only candidate", scored, None
@@ -322,6 +337,7 @@ def negates_action(tokens: tuple[str, ...], domain: frozenset[str]) -> bool:
             return True
     return False
 
+
 def _rivals(scored: list[tuple[float, int]], index: Index, cut: Cutoffs) -> list[tuple[float, int]]:
     """Entries of other topics than the best one, within the answering margin of it."""
     if not scored:
@@ -333,34 +349,34 @@ def _rivals(scored: list[tuple[float, int]], index: Index, cut: Cutoffs) -> list
 
 
 def _riskier(scored: list[tuple[float, int]], index: Index, cut: Cutoffs,
-             contenders: tuple[tuple[float, int], ...] = ()) -> list[tuple[float, int]] | None:
-    """The stricter entries of other topics that make the best entry's verdict a risk ([] when
-    it is not sure enough on its own), or None when it is safe to give.
+             contenders: tuple[tuple[float, int], ...] = ()) -> bool:
+    """Whether the best entry allows more than a plausible entry of another topic, or is not sure enough.
 
-    Stricter entries count when the ranker finds them plausible, or when the wording or the
-    nearest phrasings rank them among their first two (`contenders`): the ranker's
-    probabilities are sharp, and a "boleh" must not rest on its sharpness alone.
+    Plausible: the ranker gives it a chance, or the lexical view all but ties it with its
+    best (`contenders`): the ranker's probabilities are sharp, and a "boleh" must not rest
+    on their sharpness alone.
     """
     top_score, top = scored[0]
     entry = index.entries[top]
     rank = entry.verdict.permissiveness
     if not rank:  # dilarang or info: nothing more permissive to fear
-        return None
+        return False
+    if top_score < cut.permissive:
+        return True
 
     def stricter(i: int) -> bool:
         other = index.entries[i]
         return (other.topic != entry.topic and other.verdict.permissiveness is not None
                 and other.verdict.permissiveness < rank)
 
-    found = [(s, i) for s, i in contenders if stricter(i)]
+    if any(stricter(i) for _, i in contenders):
+        return True
     for s, i in scored[1:]:
         if s < cut.stricter or top_score - s > cut.suggest_gap:
             break
-        if stricter(i) and (s, i) not in found:
-            found.append((s, i))
-    if found:
-        return sorted(found, reverse=True)
-    return [] if top_score < cut.permissive else None
+        if stricter(i):
+            return True
+    return False
 
 
 def _all_prohibit(scored: list[tuple[float, int]], rivals: list[tuple[float, int]], index: Index,
