@@ -10,9 +10,9 @@ from pathlib import Path
 
 from bot.evaluation import best_baseline, evaluate, load_labelled, ours, topic_permissiveness
 
-TOP1_FLOOR = 0.93
-ABSTAIN_FLOOR = 0.97
-WRONG_CEILING = 0.015
+TOP1_FLOOR = 0.94
+ABSTAIN_FLOOR = 0.975
+WRONG_CEILING = 0.01
 
 
 def test_dev_set_floors(engine, evalsets_dir):
@@ -36,8 +36,8 @@ def test_second_question_set_floors(engine):
     """evalsets/team.yaml: written apart from the knowledge base, 150 in scope and 50 not."""
     questions = load_labelled(Path(__file__).resolve().parent.parent / "evalsets" / "team.yaml")
     rep = evaluate(questions, ours(engine.index), "ours", topic_permissiveness(engine.index))
-    assert rep.top1_rate >= 0.91, rep.errors
-    assert rep.abstain_rate >= 0.94, rep.errors
+    assert rep.top1_rate >= 0.92, rep.errors
+    assert rep.abstain_rate >= 0.96, rep.errors
     assert rep.wrong_rate <= WRONG_CEILING, rep.errors
     assert rep.permissive == 0, rep.errors
 
@@ -47,7 +47,7 @@ def test_held_out_set_floors(engine, evalsets_dir):
     first (tuned on since). A regression floor, well below the targets of issue 10."""
     rep = evaluate(load_labelled(evalsets_dir / "fresh.yaml"), ours(engine.index), "ours",
                    topic_permissiveness(engine.index))
-    assert rep.top1_rate >= 0.76, rep.errors
-    assert rep.abstain_rate >= 0.78, rep.errors
-    assert rep.wrong_rate <= 0.08, rep.errors
+    assert rep.top1_rate >= 0.77, rep.errors
+    assert rep.abstain_rate >= 0.86, rep.errors
+    assert rep.wrong_rate <= 0.05, rep.errors
     assert rep.permissive == 0, rep.errors

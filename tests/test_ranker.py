@@ -1,10 +1,11 @@
 """The learned ranker as operators and curators meet it: cached, never trusted when stale or
 corrupt, and a taught phrasing answered at once."""
 
-import json
+import io
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.core.engine import Engine
@@ -18,7 +19,7 @@ KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 @pytest.fixture(scope="module")
 def trained(ranker_cache, engine) -> Path:
     """The cache file the session's engine wrote (or loaded)."""
-    files = sorted(ranker_cache.glob("ranker-*.json"))
+    files = sorted(ranker_cache.glob("ranker-*.npz"))
     assert files, "the engine did not cache its ranker"
     return files[0]
 
@@ -37,22 +38,41 @@ def test_a_second_start_loads_the_cached_ranker_instead_of_training(trained, eng
     assert answers(again) == answers(engine)
 
 
+def _arrays(raw: bytes) -> dict[str, np.ndarray]:
+    with np.load(io.BytesIO(raw), allow_pickle=False) as data:
+        return {k: data[k] for k in data.files}
+
+
+def _npz(arrays: dict[str, np.ndarray]) -> bytes:
+    out = io.BytesIO()
+    np.savez(out, **arrays)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize("damage", [
-    lambda text: text[: len(text) // 2],                                  # torn write
-    lambda text: "not json at all",
-    lambda text: json.dumps({**json.loads(text), "key": "0" * 64}),       # made for another knowledge base
-    lambda text: json.dumps({**json.loads(text), "model": {**json.loads(text)["model"], "coef": [1.0]}}),
-])
+    lambda raw: raw[: len(raw) // 2],                                           # torn write
+    lambda raw: b"not an npz at all",
+    lambda raw: _npz({**_arrays(raw), "key": np.asarray("0" * 64)}),            # made for another knowledge base
+    lambda raw: _npz({**_arrays(raw), "coef": np.asarray([1.0])}),              # the ranker's weights cut short
+    lambda raw: _npz({**_arrays(raw), "peer_weights": _arrays(raw)["peer_weights"][:5]}),  # the peer's too
+    lambda raw: _npz({**_arrays(raw), "peer_bias": np.asarray([np.nan] * len(_arrays(raw)["peer_bias"]))}),
+    lambda raw: _npz({k: v for k, v in _arrays(raw).items() if k != "mean"}),   # an array missing
+], ids=["torn", "garbage", "other-key", "short-coef", "short-peer", "nan-peer", "missing-array"])
 def test_a_corrupt_or_stale_cache_is_retrained_not_trusted(trained, engine, tmp_path, monkeypatch, damage):
     folder = tmp_path / "cache"
     folder.mkdir()
     copy = folder / trained.name
-    copy.write_text(damage(trained.read_text(encoding="utf-8")), encoding="utf-8")
+    copy.write_bytes(damage(trained.read_bytes()))
     monkeypatch.setenv("BOT_CACHE_DIR", str(folder))
     rebuilt = Engine.from_path(KNOWLEDGE)
     assert answers(rebuilt) == answers(engine)
-    data = json.loads(copy.read_text(encoding="utf-8"))
-    assert data["key"] == content_key(load(KNOWLEDGE))
+    assert str(_arrays(copy.read_bytes())["key"]) == content_key(load(KNOWLEDGE))
+
+
+def test_the_cache_holds_plain_arrays_not_pickles(trained):
+    with np.load(trained, allow_pickle=False) as data:
+        assert {"key", "coef", "peer_weights", "peer_classes"} <= set(data.files)
+        assert all(data[k].dtype != object for k in data.files)
 
 
 def test_a_changed_knowledge_base_gets_a_model_of_its_own(trained, tmp_path, monkeypatch):

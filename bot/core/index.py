@@ -14,6 +14,7 @@ from typing import Iterable
 import numpy as np
 
 from bot.kb.model import Entry, KnowledgeBase
+from bot.core.peer import Peer
 from bot.core.ranker import Model, Neighbours
 from bot.core.text import Lexicon, _candidates, clean, normalize
 
@@ -96,6 +97,11 @@ class Index:
     neighbours: Neighbours | None = None  # n-gram similarity to every phrasing (the ranker's input)
     model: Model | None = None  # the learned ranker; None: the lexical score decides alone
     thresholds: Thresholds = field(default_factory=Thresholds)
+    peer: Peer | None = None  # the topic classifier whose view the ranker weighs
+    peer_class: np.ndarray | None = None  # entry -> the peer's class of its topic, -1 when it has none
+    peer_entries: tuple[tuple[int, ...], ...] = ()  # the peer's class -> the entries of that topic
+    outsiders: frozenset[str] = frozenset()  # people the ASN rules do not bind (scope.yaml)
+    asn: frozenset[str] = frozenset()  # words that name a civil servant's status
 
 
 def build_lexicon(kb: KnowledgeBase) -> Lexicon:
@@ -132,7 +138,7 @@ def build_lexicon(kb: KnowledgeBase) -> Lexicon:
 def _scope_words(data: dict) -> frozenset[str]:
     scope = data.get("scope") or {}
     words = set()
-    for key in ("domain", "normative"):
+    for key in ("domain", "normative", "outsiders", "asn"):
         for w in scope.get(key) or ():
             words.update(clean(str(w)).split())
     return frozenset(words)
@@ -156,12 +162,14 @@ def _derive_roots(kb: KnowledgeBase, lexicon: Lexicon) -> frozenset[str]:
 
 def build_index(kb: KnowledgeBase, learned: Iterable[tuple[str, str]] = (),
                 thresholds: Thresholds | None = None, lexicon: Lexicon | None = None,
-                model: Model | None = None) -> Index:
+                model: Model | None = None, peer: Peer | None = None) -> Index:
     """Index every entry's title, examples and keywords, plus learned (entry_id, question) pairs.
 
-    `model` is the learned ranker trained for this knowledge base (see bot/training.py);
-    without it the lexical score decides alone.
+    `model` is the learned ranker trained for this knowledge base (see bot/core/training.py);
+    without it the lexical score decides alone. `peer` is the topic classifier whose view the
+    ranker weighs (by default the one trained with the model).
     """
+    peer = peer or (model.peer if model is not None else None)
     lexicon = lexicon or build_lexicon(kb)
     entries = kb.entries
     pos = {e.id: i for i, e in enumerate(entries)}
@@ -236,13 +244,19 @@ def build_index(kb: KnowledgeBase, learned: Iterable[tuple[str, str]] = (),
     oos = [q for q in oos if q]
     neighbours = Neighbours([*phrasings, *oos], [*(i for i, _, _ in texts), *(len(entries) for _ in oos)],
                             len(entries)) if entries else None
+    peer_class, peer_entries = None, ()
+    if peer is not None:
+        classes = {c: k for k, c in enumerate(peer.classes)}
+        peer_class = np.asarray([classes.get(e.topic, -1) for e in entries], dtype=np.int64)
+        peer_entries = tuple(tuple(int(i) for i in np.flatnonzero(peer_class == k)) for k in range(len(peer.classes)))
     return Index(
-        neighbours=neighbours, model=model,
+        neighbours=neighbours, model=model, peer=peer, peer_class=peer_class, peer_entries=peer_entries,
         lexicon=lexicon, entries=entries, docs=tuple(docs),
         entry_docs=tuple(tuple(x) for x in entry_docs),
         postings={t: (np.array([i for i, _ in p], dtype=np.int64), np.array([w for _, w in p])) for t, p in postings.items()}, idf=idf, keywords=keywords, anchors=anchors, excludes=excludes,
         vocab_by_letter={k: tuple(v) for k, v in vocab_by_letter.items()},
         domain=norm_words("domain"), offtopic=offtopic, normative=norm_words("normative"),
+        outsiders=norm_words("outsiders"), asn=norm_words("asn"),
         smalltalk=smalltalk, unknown_idf=math.log(1 + n),
         about_bot=frozenset(pos[eid] for a in kb.areas if a.about_bot for eid in a.entries if eid in pos),
         thresholds=thresholds or Thresholds(),

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core.index import Cutoffs, Index, ranker_text
 from bot.kb.model import Verdict
-from bot.core.ranker import Signals, candidate_features
+from bot.core.ranker import FEATURES, Signals, candidate_features
 from bot.core.text import Normalized, normalize
 
 VOWELS = set("aiueo")
@@ -27,6 +27,8 @@ TYPO_CUTOFF = 88
 # permission word the negator is a question tag instead ("boleh gak ikut kampanye?").
 NEGATOR = "tidak"
 NEGATED_ACTIONS = frozenset({"ikut", "hadir", "datang", "pilih", "coblos", "like", "pasang", "pakai", "dukung"})
+# "tidak usah ikut", "tidak perlu datang": not doing it, never a question tag.
+NEEDLESS = frozenset({"usah", "perlu"})
 TAG_AFTER = frozenset({"boleh", "bolehkah", "bisa", "apa", "apakah", "kah", "tiasa", "wajib", "harus"})
 QUESTION_WORDS = frozenset({"apa", "apakah", "siapa", "bagaimana", "kenapa", "mengapa", "kapan", "dimana",
                             "berapa", "boleh", "bisa"})
@@ -74,9 +76,43 @@ def match(question: str, index: Index, *, explain: bool = False, limit: int = 3)
     """Decide how to answer `question`: one entry, a few choices, unknown, or small talk."""
     if not isinstance(question, str):
         question = "" if question is None else str(question)
-    details: list[str] = []
-    ev = gather(question, index, details if explain else None)
+    details: list[str] | None = [] if explain else None
+    ev = gather(question, index, details)
+    return conclude(question, ev, index, details=details, limit=limit)
+
+
+def ranked(ev: Evidence, index: Index) -> list[tuple[float, int]]:
+    """The candidates by the ranker's probability that each is right, best first ([] without a ranker).
+
+    The ranker learns whether a topic is right (the peer's view is a topic's), so within a
+    topic the entry the wording and the nearest phrasings favour goes first, with the
+    topic's best probability.
+    """
+    if index.model is None or not ev.candidates:
+        return []
+    probs = index.model.probabilities(ev.rows).tolist()
+    knn, lex = FEATURES.index("knn"), FEATURES.index("lex")
+    topic_p: dict[str, float] = {}
+    for p, e in zip(probs, ev.candidates):
+        topic = index.entries[e].topic
+        topic_p[topic] = max(p, topic_p.get(topic, 0.0))
+    order = sorted(range(len(probs)), key=lambda k: (
+        -topic_p[index.entries[ev.candidates[k]].topic], index.entries[ev.candidates[k]].topic,
+        -(ev.rows[k][knn] + ev.rows[k][lex]), ev.candidates[k]))
+    out, seen = [], set()
+    for k in order:
+        topic = index.entries[ev.candidates[k]].topic
+        out.append((topic_p[topic] if topic not in seen else probs[k], ev.candidates[k]))
+        seen.add(topic)
+    return out
+
+
+def conclude(question: str, ev: Evidence, index: Index, *, cutoffs: Cutoffs | None = None,
+             details: list[str] | None = None, limit: int = 3) -> Result:
+    """The decision for gathered evidence; `cutoffs` replaces the index's own (calibration tries several)."""
     norm, terms = ev.norm, ev.terms
+    explain = details is not None
+    details = details if explain else []
     if explain:
         details[:0] = [f"normalised: {norm.text!r}", f"terms: {' '.join(terms)}"]
 
@@ -96,19 +132,21 @@ def match(question: str, index: Index, *, explain: bool = False, limit: int = 3)
                       (Candidate(entry.id, entry.topic, 1.0),), norm.text, "one of the entry's phrasings",
                       tuple(details))
     if index.model is not None and ev.candidates:
-        probs = index.model.probabilities(ev.rows)
-        scored = sorted(zip(probs.tolist(), ev.candidates), key=lambda x: (-x[0], x[1]))
-        cut = index.thresholds.ranked
+        scored = ranked(ev, index)
+        cut = cutoffs or index.thresholds.ranked
         if explain:
             details.append("ranker (P that the entry is right):")
+            shown = ("knn", "lex", "peer")
+            cols = [FEATURES.index(name) for name in shown]
             details.extend(f"  {index.entries[i].id}: p={p:.3f} " + " ".join(
-                f"{name}={v:.2f}" for name, v in zip(("knn", "lex"), (ev.rows[ev.candidates.index(i)][0],
-                                                                         ev.rows[ev.candidates.index(i)][4])))
+                f"{name}={ev.rows[ev.candidates.index(i)][c]:.2f}" for name, c in zip(shown, cols))
                 for p, i in scored[:limit + 2])
     else:
         scored = [(c.score, c.entry) for c in ev.lexical]
-        cut = index.thresholds.lexical
-    status, reason, shown, best = _decide(scored, ev.signals, index, cut)
+        cut = cutoffs or index.thresholds.lexical
+    vetoed = frozenset(c.entry for c in ev.lexical if c.excluded) if ev.rows is not None else frozenset()
+    status, reason, shown, best = _decide(scored, ev.signals, index, cut, views=_views(ev, scored), vetoed=vetoed,
+                                          contenders=_close_calls(ev, scored))
     entry = index.entries[best] if best is not None else None
     close = candidates(_rivals(scored, index, cut)) if entry else ()
     return Result(question, status, entry.id if entry else None, entry.topic if entry else None,
@@ -116,9 +154,44 @@ def match(question: str, index: Index, *, explain: bool = False, limit: int = 3)
                   tuple(details), close)
 
 
+def _uses(index: Index, entry: int, term: str) -> bool:
+    """Whether the entry's phrasings or keywords use the term."""
+    posting = index.postings.get(term)
+    return posting is not None and entry in posting[0]
+
+
+def _views(ev: Evidence, scored: list[tuple[float, int]]) -> tuple[tuple[float, int], ...]:
+    """The scored candidates the lexical view, then the nearest phrasings, rank first (() without a ranker)."""
+    if ev.rows is None or not len(ev.candidates) or not ev.lexical:
+        return ()
+    firsts = (ev.lexical[0].entry, ev.candidates[int(np.argmax(ev.rows[:, FEATURES.index("knn")]))])
+    by_entry = {i: (s, i) for s, i in scored}
+    return tuple(by_entry[e] for e in dict.fromkeys(firsts) if e in by_entry)
+
+
+# A lexical score this close to the best one is a close call in the lexical view.
+CLOSE_CALL = 0.03
+
+
+def _close_calls(ev: Evidence, scored: list[tuple[float, int]]) -> tuple[tuple[float, int], ...]:
+    """The scored candidates the lexical view all but ties with its best one."""
+    if ev.rows is None or not ev.lexical:
+        return ()
+    best = ev.lexical[0].score
+    close = {c.entry for c in ev.lexical if c.score >= best - CLOSE_CALL}
+    return tuple((s, i) for s, i in scored if i in close)
+
+
 def _decide(scored: list[tuple[float, int]], signals: Signals, index: Index,
-            cut: Cutoffs) -> tuple[Status, str, list[tuple[float, int]], int | None]:
-    """(status, reason, candidates to show, the entry answered) for scored candidates."""
+            cut: Cutoffs, *, views: tuple[tuple[float, int], ...] = (),
+            contenders: tuple[tuple[float, int], ...] = (), vetoed: frozenset[int] = frozenset(),
+            ) -> tuple[Status, str, list[tuple[float, int]], int | None]:
+    """(status, reason, candidates to show, the entry answered) for scored candidates.
+
+    When a ranker scored them: `views`, the candidates the lexical view and the nearest
+    phrasings rank first, in that order; `contenders`, the close calls of the lexical view;
+    `vetoed`, the entries a word of the question excludes (knowledge/lexicon/anchors.yaml).
+    """
     if not scored:
         return Status.UNANSWERED, "no candidate", [], None
     top_score, top = scored[0]
@@ -130,6 +203,10 @@ def _decide(scored: list[tuple[float, int]], signals: Signals, index: Index,
         if top_score >= cut.strong and clear:
             return Status.ANSWERED, "strong match outside election vocabulary", scored, top
         return Status.UNANSWERED, "out of scope", scored, None
+    if signals.outsiders and not any(_uses(index, top, t) for t in signals.outsiders):
+        # "suami sy polisi, boleh nyoblos?": the ASN rules do not bind the person asked about,
+        # and the entry does not speak of them.
+        return Status.UNANSWERED, "about someone the ASN rules do not bind", scored, None
     if top in index.about_bot and top_score >= cut.suggest:
         # "Who made you?" is small talk: answered with the card about the bot, never
         # counted as a neutrality answer or logged for curators.
@@ -141,13 +218,28 @@ def _decide(scored: list[tuple[float, int]], signals: Signals, index: Index,
         if len(choices) >= 2:
             return Status.SUGGEST, "asks about not doing what the entry forbids", choices, None
         return Status.UNANSWERED, "asks about not doing what the entry forbids", scored, None
-    if _riskier(scored, index, cut):
+    if _riskier(scored, index, cut, contenders):
         # A wrong "boleh" costs a career: a verdict that allows more than a plausible
         # alternative's is never given on a guess. The user chooses.
         choices = _choices(scored, index, cut)
         if len(choices) >= 2:
             return Status.SUGGEST, "a stricter verdict is plausible", choices, None
         return Status.UNANSWERED, "a stricter verdict is plausible", scored, None
+    topic = index.entries[top].topic
+    # The nearest phrasings know nothing of the curators' excludes: for an entry a word of
+    # the question excludes, only the lexical view's support counts.
+    support = views[:1] if top in vetoed else views
+    if top_score >= cut.answer and views and all(index.entries[i].topic != topic for _, i in support):
+        # Neither the wording nor the nearest phrasings point to the ranker's choice: it
+        # rests on the peer's view, which cannot abstain. The user chooses; an excluded
+        # entry comes last.
+        choices = sorted(_choices(scored, index, cut), key=lambda x: x[1] in vetoed)
+        for s, i in support:
+            if len(choices) < 3 and all(index.entries[i].topic != index.entries[j].topic for _, j in choices):
+                choices.append((s, i))
+        if len(choices) >= 2:
+            return Status.SUGGEST, "the views do not support the best entry", choices, None
+        return Status.UNANSWERED, "the views do not support the best entry", scored, None
     if top_score >= cut.answer and clear:
         return Status.ANSWERED, "clear match", scored, top
     if top_score >= cut.answer and _all_prohibit(scored, rivals, index, cut):
@@ -157,7 +249,14 @@ def _decide(scored: list[tuple[float, int]], signals: Signals, index: Index,
     choices = _choices(scored, index, cut)
     if len(choices) >= 2 and choices[0][0] >= cut.suggest:
         return Status.SUGGEST, "close candidates", choices, None
+    nearest = views[-1] if views else None
     if len(choices) == 1 and top_score >= cut.single:
+        if nearest is not None and index.entries[nearest[1]].topic != topic:
+            # The nearest phrasings point to another topic: the lone candidate is a guess,
+            # and their entry is the second choice when the ranker gives it any chance.
+            if nearest[0] >= cut.floor:
+                return Status.SUGGEST, "the views differ on the only candidate", [*choices, nearest], None
+            return Status.UNANSWERED, "the views differ on the only candidate", scored, None
         # A single "Maksud Anda" is an answer in disguise: no other topic is anywhere near.
         return Status.ANSWERED, "the only candidate", scored, top
     return Status.UNANSWERED, "no entry close enough", scored, None
@@ -167,6 +266,8 @@ def _decide(scored: list[tuple[float, int]], signals: Signals, index: Index,
 SCORED = 15
 # How many candidates each view (lexical, nearest phrasings) brings to the ranker.
 SHORTLIST = 10
+# How many of the peer classifier's best topics bring their entries to the ranker.
+PEER_TOPICS = 3
 # N-gram similarity at which a question is one of the phrasings, give or take a typo: the
 # ranker never sees such pairs in training (each example is held out), so they are decided
 # here. Curators' learned examples rely on it to take effect for the very next question.
@@ -195,16 +296,24 @@ def gather(question: str, index: Index, details: list[str] | None = None) -> Evi
     tokens = set(norm.tokens) | set(terms)
     signals = Signals(domain=bool(tokens & index.domain), offtopic=_has_offtopic(norm.tokens, index),
                       normative=bool(tokens & index.normative), length=len(terms),
-                      negates=negates_action(norm.tokens, index.domain))
+                      negates=negates_action(norm.tokens, index.domain),
+                      outsiders=frozenset() if tokens & index.asn else frozenset(tokens & index.outsiders))
     nb = index.neighbours
     if nb is None or not index.entries:
         return Evidence(norm, terms, lexical, signals)
     sims, oos = nb.similarities(ranker_text(norm))
     knn = nb.per_entry(sims)
     near = np.argpartition(-knn, min(SHORTLIST, len(knn) - 1))[:SHORTLIST] if len(knn) > SHORTLIST else range(len(knn))
-    cands = tuple(dict.fromkeys([*(c.entry for c in lexical[:SHORTLIST]), *(int(i) for i in near if knn[i] > 0)]))
+    cands = [*(c.entry for c in lexical[:SHORTLIST]), *(int(i) for i in near if knn[i] > 0)]
+    peer = None
+    if index.peer is not None:
+        probs = index.peer.probabilities(ranker_text(norm))
+        cands += [e for k in np.argsort(-probs)[:PEER_TOPICS] for e in index.peer_entries[k]]
+    cands = tuple(dict.fromkeys(cands))
+    if index.peer is not None:
+        peer = [probs[index.peer_class[e]] if index.peer_class[e] >= 0 else 0.0 for e in cands]
     by_entry = {c.entry: c for c in lexical}
-    rows = candidate_features(cands, by_entry, knn, [nb.top_two(sims, e) for e in cands], oos, signals)
+    rows = candidate_features(cands, by_entry, knn, [nb.top_two(sims, e) for e in cands], oos, signals, peer)
     same = [e for e in cands if knn[e] >= VERBATIM]
     topics = {index.entries[e].topic for e in same}
     verbatim = max(same, key=lambda e: knn[e]) if len(topics) == 1 else None
@@ -215,10 +324,16 @@ def negates_action(tokens: tuple[str, ...], domain: frozenset[str]) -> bool:
     """Whether a negator stands right before an action on an election matter, not as a question tag.
 
     "tidak ikut kampanye" asks about staying away; "datang tapi tidak ikut bersorak" does not.
+    "tidak usah/perlu ikut" is never a tag, even after "boleh" ("boleh gak usah ikut apel kampanye?").
     """
     for i, tok in enumerate(tokens[:-2]):
-        if (tok == NEGATOR and tokens[i + 1] in NEGATED_ACTIONS and (i == 0 or tokens[i - 1] not in TAG_AFTER)
-                and any(t in domain for t in tokens[i + 2:i + 5])):
+        if tok != NEGATOR:
+            continue
+        needless = tokens[i + 1] in NEEDLESS
+        j = i + 1 + needless
+        tag = not needless and i > 0 and tokens[i - 1] in TAG_AFTER
+        if (j < len(tokens) and tokens[j] in NEGATED_ACTIONS and not tag
+                and any(t in domain for t in tokens[j + 1:j + 4])):
             return True
     return False
 
@@ -233,8 +348,14 @@ def _rivals(scored: list[tuple[float, int]], index: Index, cut: Cutoffs) -> list
             if index.entries[i].topic != topic and top_score - s < cut.margin and s >= cut.rival]
 
 
-def _riskier(scored: list[tuple[float, int]], index: Index, cut: Cutoffs) -> bool:
-    """Whether the best entry allows more than a plausible entry of another topic, or is not sure enough."""
+def _riskier(scored: list[tuple[float, int]], index: Index, cut: Cutoffs,
+             contenders: tuple[tuple[float, int], ...] = ()) -> bool:
+    """Whether the best entry allows more than a plausible entry of another topic, or is not sure enough.
+
+    Plausible: the ranker gives it a chance, or the lexical view all but ties it with its
+    best (`contenders`): the ranker's probabilities are sharp, and a "boleh" must not rest
+    on their sharpness alone.
+    """
     top_score, top = scored[0]
     entry = index.entries[top]
     rank = entry.verdict.permissiveness
@@ -242,11 +363,18 @@ def _riskier(scored: list[tuple[float, int]], index: Index, cut: Cutoffs) -> boo
         return False
     if top_score < cut.permissive:
         return True
-    for s, i in scored[1:]:
+
+    def stricter(i: int) -> bool:
         other = index.entries[i]
+        return (other.topic != entry.topic and other.verdict.permissiveness is not None
+                and other.verdict.permissiveness < rank)
+
+    if any(stricter(i) for _, i in contenders):
+        return True
+    for s, i in scored[1:]:
         if s < cut.stricter or top_score - s > cut.suggest_gap:
             break
-        if other.topic != entry.topic and other.verdict.permissiveness is not None and other.verdict.permissiveness < rank:
+        if stricter(i):
             return True
     return False
 

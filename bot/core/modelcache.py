@@ -1,8 +1,9 @@
 """The trained ranker on disk, keyed by the knowledge base's content hash.
 
-Training takes seconds; start-up should not. The cache file is plain JSON (numbers, not a
-pickle), written atomically, and trusted only when its key matches the knowledge base it
-is loaded for and its arrays have the right shape: anything else is retrained and replaced.
+Training takes seconds; start-up should not. The cache file is a NumPy .npz of plain arrays
+(numbers and strings, read with allow_pickle=False), written atomically, and trusted only
+when its key matches the knowledge base it is loaded for and its arrays have the right
+shape: anything else is retrained and replaced.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import json
 import logging
 import os
 import tempfile
+import zipfile
 from pathlib import Path
+
+import numpy as np
 
 from bot.kb.model import KnowledgeBase
 from bot.core.ranker import FEATURES, Model
@@ -20,8 +24,9 @@ from bot.core.text import Lexicon
 
 log = logging.getLogger(__name__)
 
-# Bump when training changes in a way the content hash cannot see (features, folds, solver).
-TRAINING_VERSION = "ranker-1"
+# Bump when training changes in a way the content hash cannot see (features, folds, solver,
+# the candidates gathered: matching.SHORTLIST, PEER_TOPICS).
+TRAINING_VERSION = "ranker-2-peer"
 
 
 def cache_dir() -> Path:
@@ -46,7 +51,7 @@ def load_or_train(kb: KnowledgeBase, lexicon: Lexicon, directory: Path | None = 
     from bot.core.training import train  # training pulls in the matcher; imported only when needed
 
     key = content_key(kb)
-    path = (directory or cache_dir()) / f"ranker-{key[:32]}.json"
+    path = (directory or cache_dir()) / f"ranker-{key[:32]}.npz"
     model = _read(path, key)
     if model is not None:
         return model
@@ -58,17 +63,18 @@ def load_or_train(kb: KnowledgeBase, lexicon: Lexicon, directory: Path | None = 
 
 def _read(path: Path, key: str) -> Model | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         log.warning("ranker cache %s unreadable (%s); retraining", path, exc.__class__.__name__)
         return None
     try:
-        if data.get("key") != key:
+        if str(arrays["key"]) != key:
             raise ValueError("key differs")
-        return Model.from_dict(data.get("model"))
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        return Model.from_arrays(arrays)
+    except (KeyError, TypeError, ValueError) as exc:
         log.warning("ranker cache %s rejected (%s); retraining", path, exc)
         return None
 
@@ -78,8 +84,8 @@ def _write(path: Path, key: str, model: Model) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ranker-", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"key": key, "model": model.to_dict()}, fh)
+            with os.fdopen(fd, "wb") as fh:
+                np.savez_compressed(fh, key=np.asarray(key), **model.to_arrays())
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):

@@ -21,7 +21,7 @@ SHAPES: dict[str, str] = {
     "slang": "slang", "synonyms": GROUPS, "stopwords": WORDS, "roots": WORDS, "smalltalk": GROUPS,
     "scope": "scope", "anchors": GROUPS, "excludes": GROUPS, "outofscope": WORDS,
 }
-SCOPE_KEYS = ("domain", "offtopic", "normative")
+SCOPE_KEYS = ("domain", "offtopic", "normative", "outsiders", "asn")
 
 
 def lexicon_problems(root: Path | str | None = None) -> list[Problem]:
