@@ -92,7 +92,7 @@ def scored(index, *pairs: tuple[str, float]) -> list[tuple[float, int]]:
 
 
 def decide(engine, *pairs):
-    from bot.core.matching import _decide
+    from bot.core.decision import decide as _decide
     from bot.core.ranker import Signals
     index = engine.index
     status, _, shown, best = _decide(scored(index, *pairs), Signals(True, False, True, 8), index,
@@ -234,7 +234,8 @@ def test_explain_shows_every_view_of_the_ranker(engine):
 def test_an_answer_needs_the_wording_or_the_nearest_phrasings_behind_it(engine):
     # The ranker's probabilities are sharp: a 0.95 that neither the lexical view nor the
     # nearest phrasings back is offered as a choice, not given as the answer.
-    from bot.core.matching import _decide, gather
+    from bot.core.decision import decide as _decide
+    from bot.core.matching import gather
 
     index = engine.index
     strict = [i for i, e in enumerate(index.entries) if e.verdict.value == "dilarang"]
