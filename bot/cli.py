@@ -16,7 +16,7 @@ from bot.core import smalltalk
 from bot.core.asker import status_of
 from bot.core.engine import Engine
 from bot.evaluation import (best_baseline, evaluate, format_confusions, format_table, load_labelled, ours,
-                         topic_permissiveness)
+                         topic_permissiveness, unknown_labels)
 from bot.kb.check import check
 from bot.kb.rules import STALE_DAYS, recheck_list, stale_warnings
 from bot.kb.model import KnowledgeBase, KnowledgeError
@@ -202,6 +202,8 @@ def cmd_eval(path: str, *, errors: bool, baseline: bool, root: str | None, out: 
         reports.append(best_baseline(questions, index)[1])
     out.write(f"{len(questions)} questions, {sum(1 for q in questions if q.topic)} in scope, "
               f"{sum(1 for q in questions if not q.topic)} null; {len(kb.entries)} entries\n")
+    for name, count in sorted(unknown_labels(questions, index).items()):
+        out.write(f"{path}: label {name!r} ({count} questions) names no topic or entry; they count as missed\n")
     out.write(format_table(reports) + "\n\n" + format_confusions(reports[0]) + "\n")
     if errors:
         for rep in reports:

@@ -59,7 +59,7 @@ class Report:
 
 
 def load_labelled(path: str | Path) -> list[Labelled]:
-    """Read a labelled file: `questions: [{q, topic, also?}]`."""
+    """Read a labelled file: `questions: [{q, topic, also?}]`; a label names a topic or one entry's id."""
     try:
         with open(path, encoding="utf-8") as fh:
             data = yaml.safe_load(fh) or {}
@@ -87,9 +87,11 @@ def evaluate(questions: list[Labelled], answer: Callable[[str], Result], name: s
     for lab in questions:
         res = answer(lab.question)
         rep.total += 1
-        offered = {c.topic for c in res.candidates} if res.status in (Status.ANSWERED, Status.SUGGEST) else set()
+        offered = set()
+        if res.status in (Status.ANSWERED, Status.SUGGEST):
+            offered = {name for c in res.candidates for name in (c.topic, c.entry_id)}
         if res.status is Status.ANSWERED:
-            offered.add(res.topic)
+            offered |= {res.topic, res.entry_id}
         if lab.topic is None:
             rep.null += 1
             if res.status in (Status.UNANSWERED, Status.SMALLTALK):
@@ -100,10 +102,10 @@ def evaluate(questions: list[Labelled], answer: Callable[[str], Result], name: s
                 rep.errors.append(f"NULL  {res.status.value:10} {res.topic or '-':28} {lab.question}")
             continue
         rep.in_scope += 1
-        hit1 = res.status is Status.ANSWERED and res.topic in lab.accepted
+        hit1 = res.status is Status.ANSWERED and bool({res.topic, res.entry_id} & lab.accepted)
         rep.top1 += hit1
         rep.top3 += bool(offered & lab.accepted)
-        if res.status is Status.ANSWERED and res.topic not in lab.accepted:
+        if res.status is Status.ANSWERED and not hit1:
             rep.wrong += 1
             rep.confused[(lab.topic, res.topic)] += 1
             worse = _more_permissive(res.topic, lab.accepted, verdicts)
@@ -111,14 +113,16 @@ def evaluate(questions: list[Labelled], answer: Callable[[str], Result], name: s
             rep.errors.append(f"{'PERMISSIVE' if worse else 'WRONG'} {res.topic:28} want {lab.topic:28} {lab.question}")
         elif not hit1:
             got = ",".join(c.topic for c in res.candidates[:3])
-            if res.candidates and res.candidates[0].topic not in lab.accepted:
+            first = res.candidates[0] if res.candidates else None
+            if first and not {first.topic, first.entry_id} & lab.accepted:
                 rep.confused[(lab.topic, res.candidates[0].topic)] += 1
             rep.errors.append(f"MISS  {res.status.value:10} want {lab.topic:28} got [{got}] {lab.question}")
     return rep
 
 
 def topic_permissiveness(index: Index) -> dict[str, int | None]:
-    """Each topic's verdict as a permissiveness rank (the strictest of its entries)."""
+    """Each topic's verdict as a permissiveness rank (the strictest of its entries), and each
+    entry's own, for labels that name one entry rather than its topic."""
     out: dict[str, int | None] = {}
     for e in index.entries:
         rank = e.verdict.permissiveness
@@ -126,6 +130,20 @@ def topic_permissiveness(index: Index) -> dict[str, int | None]:
             out[e.topic] = rank if out.get(e.topic) is None else min(out[e.topic], rank)
         else:
             out.setdefault(e.topic, None)
+    topics = set(out)
+    for e in index.entries:
+        if e.id not in topics:
+            out[e.id] = e.verdict.permissiveness
+    return out
+
+
+def unknown_labels(questions: list[Labelled], index: Index) -> dict[str, int]:
+    """Labels that name neither a topic nor an entry of the knowledge base, with their counts."""
+    known = {e.topic for e in index.entries} | {e.id for e in index.entries}
+    out: dict[str, int] = {}
+    for lab in questions:
+        for name in lab.accepted - known:
+            out[name] = out.get(name, 0) + 1
     return out
 
 

@@ -68,3 +68,19 @@ def test_eval_prints_the_four_figures_for_both_bots(tmp_path):
     assert "in-scope top-1" in out.stdout and "null abstain" in out.stdout
     assert "Tanya Netral matcher" in out.stdout and "naive WRatio" in out.stdout
     assert "100.0%   2/2" in out.stdout  # both in-scope questions answered right
+
+
+def test_eval_accepts_a_label_naming_one_entry_and_reports_labels_it_cannot_place(tmp_path):
+    # A label may name a topic or a single entry; naming an entry is stricter: another card of
+    # the same topic is not right. A label the knowledge base does not know is reported.
+    labelled = tmp_path / "set.yaml"
+    labelled.write_text(
+        'questions:\n'
+        '  - q: "batas waktu lapor pelanggaran pemilu ke bawaslu berapa lama?"\n    topic: lapor-batas-waktu\n'
+        '  - q: "batas waktu lapor pelanggaran pemilu ke bawaslu berapa lama?"\n    topic: lapor-sbt\n'
+        '  - q: "boleh gak like postingan caleg?"\n    topic: medsos-suka-suka\n', encoding="utf-8")
+    out = run("eval", str(labelled), "--errors")
+    assert out.returncode == 0, out.stderr
+    assert "label 'medsos-suka-suka' (1 questions) names no topic or entry" in out.stdout
+    assert "33.3%   1/3" in out.stdout  # the entry named; not the sibling card, not the unknown label
+    assert "WRONG lapor-pelanggaran" in out.stdout and "want lapor-sbt" in out.stdout
