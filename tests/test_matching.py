@@ -259,3 +259,21 @@ def test_someone_the_asn_rules_do_not_bind_gets_no_asn_rule(engine, question):
 def test_an_entry_that_speaks_of_soldiers_and_police_still_answers_about_them(engine):
     res = engine.ask("apa benar anggota polri yg memihak paslon di pilkada sekarang bisa dipidana?")
     assert res.status is Status.ANSWERED and res.topic == "putusan-mk"
+
+
+@pytest.mark.parametrize("question", [
+    "pns boleh pasang foto presiden jokowi di kantor?",
+    "di ruang kelas wajib ada foto presiden dan wakil presiden ya?",
+])
+def test_the_presidents_portrait_in_the_office_is_not_a_photo_with_a_candidate(engine, question):
+    # Nothing in the knowledge base covers official portraits: no card forbidding a photo
+    # with a candidate, and no answer at all.
+    res = engine.ask(question)
+    assert res.status is not Status.ANSWERED
+    assert res.entry_id != "medsos-foto-bersama"
+
+
+@pytest.mark.parametrize("question", ["boleh upload foto bareng calon presiden di ig?", "asn posting selfie sama capres, boleh?"])
+def test_a_photo_with_a_candidate_for_president_is_still_forbidden(engine, question):
+    res = engine.ask(question)
+    assert res.status is Status.ANSWERED and res.entry_id == "medsos-foto-bersama"
