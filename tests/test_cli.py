@@ -60,14 +60,15 @@ def test_eval_prints_the_four_figures_for_both_bots(tmp_path):
     labelled = tmp_path / "set.yaml"
     labelled.write_text(
         'questions:\n'
-        '  - q: "boleh gak sy ngelike foto caleg di fb?"\n    topic: medsos-like\n'
+        '  - q: "boleh gak sy nge-like postingan caleg di ig?"\n    topic: medsos-like\n'
         '  - q: "apa boleh share poster paslon ke grup wa?"\n    topic: medsos-share\n'
         '  - q: "resep rendang empuk"\n    topic: null\n', encoding="utf-8")
     out = run("eval", str(labelled), "--baseline", "--errors")
     assert out.returncode == 0, out.stderr
     assert "in-scope top-1" in out.stdout and "null abstain" in out.stdout
     assert "Tanya Netral matcher" in out.stdout and "naive WRatio" in out.stdout
-    assert "100.0%   2/2" in out.stdout  # both in-scope questions answered right
+    [ours] = [line for line in out.stdout.splitlines() if line.startswith("Tanya Netral matcher ")]
+    assert ours.split()[3:5] == ["100.0%", "2/2"]  # top-1: both in-scope questions answered right
 
 
 def test_eval_accepts_a_label_naming_one_entry_and_reports_labels_it_cannot_place(tmp_path):
