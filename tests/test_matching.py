@@ -277,3 +277,9 @@ def test_the_presidents_portrait_in_the_office_is_not_a_photo_with_a_candidate(e
 def test_a_photo_with_a_candidate_for_president_is_still_forbidden(engine, question):
     res = engine.ask(question)
     assert res.status is Status.ANSWERED and res.entry_id == "medsos-foto-bersama"
+
+
+@pytest.mark.parametrize("question", ["boleh gak sy ngelike foto caleg di fb?", "kasih love ke foto paslon di ig boleh?"])
+def test_liking_a_candidates_photo_is_a_like_not_posting_a_photo(engine, question):
+    res = engine.ask(question)
+    assert res.status is Status.ANSWERED and res.entry_id == "medsos-like"
