@@ -283,3 +283,16 @@ def test_a_photo_with_a_candidate_for_president_is_still_forbidden(engine, quest
 def test_liking_a_candidates_photo_is_a_like_not_posting_a_photo(engine, question):
     res = engine.ask(question)
     assert res.status is Status.ANSWERED and res.entry_id == "medsos-like"
+
+
+@pytest.mark.parametrize("question", ["PNS boleh nyumbang ke masjid?", "asn boleh donasi buat korban banjir?",
+                                      "boleh ikut iuran arisan kantor?"])
+def test_a_donation_that_is_not_for_a_campaign_gets_no_campaign_donation_card(engine, question):
+    res = engine.ask(question)
+    assert res.status is not Status.ANSWERED and res.entry_id is None
+
+
+@pytest.mark.parametrize("question", ["pns boleh patungan buat caleg?", "boleh nyumbang dana kampanye?"])
+def test_a_donation_to_a_candidate_or_campaign_is_still_forbidden(engine, question):
+    res = engine.ask(question)
+    assert res.status is Status.ANSWERED and res.entry_id == "sumbangan-dana-kampanye"
