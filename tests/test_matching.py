@@ -296,3 +296,16 @@ def test_a_donation_that_is_not_for_a_campaign_gets_no_campaign_donation_card(en
 def test_a_donation_to_a_candidate_or_campaign_is_still_forbidden(engine, question):
     res = engine.ask(question)
     assert res.status is Status.ANSWERED and res.entry_id == "sumbangan-dana-kampanye"
+
+
+@pytest.mark.parametrize("question", ["pns boleh jadi relawan bencana banjir?", "boleh ikut deklarasi anti narkoba di kantor?"])
+def test_everyday_senses_of_election_words_get_no_election_card(engine, question):
+    res = engine.ask(question)
+    assert res.status is not Status.ANSWERED and res.entry_id is None
+
+
+@pytest.mark.parametrize(("question", "entry"), [("pns boleh jadi relawan paslon?", "tim-sukses"),
+                                                 ("asn boleh hadir deklarasi cabup?", "deklarasi-calon")])
+def test_the_election_senses_keep_their_cards(engine, question, entry):
+    res = engine.ask(question)
+    assert res.status is Status.ANSWERED and res.entry_id == entry
