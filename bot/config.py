@@ -43,6 +43,12 @@ def db_password(url: str | None) -> str | None:
         return None
 
 
+def describe_db(url: str) -> str:
+    """host:port/database of a database URL: how messages name the database (no user, no password)."""
+    parts = urlsplit(url)
+    return f"postgresql://{parts.hostname or ''}:{parts.port or 5432}{parts.path}"
+
+
 def redact_url(url: str) -> str:
     """A database URL with its password replaced by the marker."""
     password = db_password(url)

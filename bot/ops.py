@@ -10,12 +10,9 @@ import tempfile
 from pathlib import Path
 from typing import Mapping, TextIO
 
-import asyncpg
-
-from bot.config import (REDACTED, SECRET_ENV, TOKEN_RE, TOKEN_SHAPE, Config, ConfigError, env_hidden_values, from_env,
-                     hidden_values, scrub)
+from bot.config import (REDACTED, SECRET_ENV, TOKEN_RE, TOKEN_SHAPE, Config, ConfigError, describe_db,
+                     env_hidden_values, from_env, hidden_values, scrub)
 from bot.kb.model import KnowledgeError
-from bot.questionlog.postgres import CONNECT_TIMEOUT, describe
 
 # The environment variable behind each Config field, in the order `config` prints them.
 from bot.kb.knowledge import default_root, load
@@ -135,23 +132,26 @@ def cmd_health(knowledge_dir: str | None, *, out: TextIO | None = None, err: Tex
     if problem:
         err.write(f"unhealthy: {scrub(problem, config.hidden())}\n")
         return 1
-    where = describe(config.db_url) if config.db_url else config.db_path
+    where = describe_db(config.db_url) if config.db_url else config.db_path
     out.write(f"ok: {len(kb.entries)} entries, database writable at {where}\n")
     return 0
 
 
 def postgres_problem(url: str) -> str | None:
     """Why the bot could not write its question log in PostgreSQL at url, or None when it can."""
+    import asyncpg  # only with BOT_DB_URL: the SQLite default never loads the driver
+
+    from bot.questionlog.postgres import CONNECT_TIMEOUT
 
     async def probe() -> str | None:
         conn = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT)
         try:
             if await conn.fetchval("SELECT to_regclass('questions')") is None:
-                return f"no question log in {describe(url)} (the bot has not created it yet)"
+                return f"no question log in {describe_db(url)} (the bot has not created it yet)"
             if await conn.fetchval("SELECT pg_is_in_recovery()"):
-                return f"{describe(url)} is a read-only standby"
+                return f"{describe_db(url)} is a read-only standby"
             if not await conn.fetchval("SELECT has_table_privilege('questions', 'INSERT')"):
-                return f"cannot write the question log in {describe(url)} (no INSERT privilege)"
+                return f"cannot write the question log in {describe_db(url)} (no INSERT privilege)"
         finally:
             await conn.close()
         return None
@@ -159,7 +159,7 @@ def postgres_problem(url: str) -> str | None:
     try:
         return asyncio.run(probe())
     except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        return f"cannot reach PostgreSQL at {describe(url)} ({exc.__class__.__name__})"
+        return f"cannot reach PostgreSQL at {describe_db(url)} ({exc.__class__.__name__})"
 
 
 def cmd_config(*, out: TextIO | None = None, err: TextIO | None = None,

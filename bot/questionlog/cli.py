@@ -15,7 +15,7 @@ from bot.kb import merge as kbmerge
 from bot.questionlog import report, review, teaching
 from bot.kb.knowledge import load
 from bot.config import ConfigError, from_env, scrub
-from bot.questionlog.postgres import describe
+from bot.config import describe_db
 from bot.questionlog.export import age_label, parse_age, to_csv, to_jsonl
 from bot.core.engine import Engine
 from bot.questionlog.review import Group, Stats
@@ -58,7 +58,7 @@ async def _with_log(command, args, since, out: TextIO, err: TextIO) -> int:
     except ConfigError as exc:
         err.write(f"config error: {exc}\n")
         return 2
-    where = describe(config.db_url) if config.db_url else str(config.db_path)
+    where = describe_db(config.db_url) if config.db_url else str(config.db_path)
     if not config.db_url and not config.db_path.is_file():
         # Opening would create an empty database (and a hash secret) wherever we happen to be.
         err.write(f"question log at {config.db_path}: no database there (set BOT_DB_PATH to the bot's database)\n")

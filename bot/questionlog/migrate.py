@@ -16,7 +16,8 @@ from typing import TextIO
 import asyncpg
 
 from bot.config import Config, ConfigError, from_env
-from bot.questionlog.postgres import PostgresLog, describe
+from bot.config import describe_db
+from bot.questionlog.postgres import PostgresLog
 from bot.questionlog.schema import COPIED_TABLES, SERIALS
 from bot.questionlog.sqlite import SECRET_FILE, SqliteLog
 from bot.questionlog.store import LogUnavailable
@@ -38,12 +39,12 @@ def cmd_migrate(target: str, out: TextIO, err: TextIO) -> int:
     try:
         counts, secret_from_file = asyncio.run(migrate(config, target))
     except (MigrateError, LogUnavailable, ConfigError, OSError, ValueError, asyncpg.PostgresError) as exc:
-        text = str(exc).replace(target, describe(target))
+        text = str(exc).replace(target, describe_db(target))
         err.write(f"log migrate: {text}\n")
         return 1
     for table, count in counts.items():
         out.write(f"{table}: {count}\n")
-    out.write(f"copied {sum(counts.values())} row(s) from {config.db_path} into {describe(target)}\n")
+    out.write(f"copied {sum(counts.values())} row(s) from {config.db_path} into {describe_db(target)}\n")
     if secret_from_file:
         out.write(f"set BOT_HASH_SECRET on every replica to the secret in {secret_from_file} "
                   "(the same pseudonyms; a replica with another secret is refused)\n")
@@ -79,7 +80,7 @@ async def migrate(config: Config, target: str) -> tuple[dict[str, int], Path | N
     prepared = await PostgresLog.open(target, secret, spill_dir=config.db_path.parent)  # migrates the target
     try:
         if not prepared.connected:
-            raise MigrateError(f"cannot connect to {describe(target)}")
+            raise MigrateError(f"cannot connect to {describe_db(target)}")
     finally:
         await prepared.close()
     conn = await asyncpg.connect(target)
@@ -87,7 +88,7 @@ async def migrate(config: Config, target: str) -> tuple[dict[str, int], Path | N
         async with conn.transaction():
             for table, _ in COPIED_TABLES:
                 if await conn.fetchval(f"SELECT EXISTS (SELECT 1 FROM {table})"):
-                    raise MigrateError(f"{describe(target)} is not empty ({table} has rows); "
+                    raise MigrateError(f"{describe_db(target)} is not empty ({table} has rows); "
                                        "migrate only into a new database")
             for table, columns in COPIED_TABLES:
                 types = dict(await conn.fetch("SELECT column_name, data_type FROM information_schema.columns "

@@ -19,11 +19,10 @@ import hmac
 import logging
 from pathlib import Path
 from typing import Iterable
-from urllib.parse import urlsplit
 
 import asyncpg
 
-from bot.config import ConfigError
+from bot.config import ConfigError, describe_db
 from bot.questionlog import dbfile
 from bot.questionlog.schema import POSTGRES_MIGRATIONS, postgres_sql
 from bot.questionlog.buffer import Statement
@@ -62,12 +61,6 @@ def fingerprint(secret: bytes) -> str:
     return hmac.new(secret, b"tanya-netral hash secret fingerprint", hashlib.sha256).hexdigest()[:16]
 
 
-def describe(url: str) -> str:
-    """host:port/database of a URL: how log lines name the database (no user, no password)."""
-    parts = urlsplit(url)
-    return f"postgresql://{parts.hostname or ''}:{parts.port or 5432}{parts.path}"
-
-
 class PostgresLog(QuestionLog):
     """The question log in the PostgreSQL database at `url`."""
 
@@ -95,7 +88,7 @@ class PostgresLog(QuestionLog):
 
     @property
     def where(self) -> str:
-        return describe(self._url)
+        return describe_db(self._url)
 
     @property
     def connected(self) -> bool:
