@@ -206,13 +206,14 @@ def gather(question: str, index: Index, details: list[str] | None = None) -> Evi
     nb = index.neighbours
     if nb is None or not index.entries:
         return Evidence(norm, terms, lexical, signals)
-    sims, oos = nb.similarities(ranker_text(norm))
+    text = ranker_text(norm)
+    sims, oos = nb.similarities(text)
     knn = nb.per_entry(sims)
     near = np.argpartition(-knn, min(SHORTLIST, len(knn) - 1))[:SHORTLIST] if len(knn) > SHORTLIST else range(len(knn))
     cands = [*(c.entry for c in lexical[:SHORTLIST]), *(int(i) for i in near if knn[i] > 0)]
     peer = None
     if index.peer is not None:
-        probs = index.peer.probabilities(ranker_text(norm))
+        probs = index.peer.probabilities(text)
         cands += [e for k in np.argsort(-probs)[:PEER_TOPICS] for e in index.peer_entries[k]]
     cands = tuple(dict.fromkeys(cands))
     if index.peer is not None:
