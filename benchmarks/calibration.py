@@ -25,12 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.crossval import fold  # noqa: E402
+from benchmarks.crossval import fold, total  # noqa: E402
 from bot.core.index import Index, build_index, build_lexicon  # noqa: E402
-from bot.core.matching import Evidence, Status, conclude, gather, ranked  # noqa: E402
+from bot.core.matching import Evidence, conclude, gather, ranked  # noqa: E402
 from bot.core.modelcache import load_or_train  # noqa: E402
 from bot.core.training import train  # noqa: E402
-from bot.evaluation import Labelled, load_labelled, topic_permissiveness  # noqa: E402
+from bot.evaluation import Labelled, Report, evaluate, load_labelled, topic_permissiveness  # noqa: E402
 from bot.kb.knowledge import load  # noqa: E402
 
 TUNING_SETS = ("dev", "team", "fresh")
@@ -57,7 +57,8 @@ def reliability(asked: list[Asked]) -> str:
         scored = ranked(a.evidence, a.index)
         if scored:
             p, best = scored[0]
-            rows.append((p, a.index.entries[best].topic in a.question.accepted))
+            entry = a.index.entries[best]
+            rows.append((p, bool({entry.topic, entry.id} & a.question.accepted)))
     lines = [f"  {'P(best)':>11} {'questions':>9} {'mean P':>7} {'right':>6}"]
     for lo, hi in zip(BINS, BINS[1:]):
         part = [(p, ok) for p, ok in rows if lo <= p < hi]
@@ -68,44 +69,21 @@ def reliability(asked: list[Asked]) -> str:
     return "\n".join(lines)
 
 
-@dataclasses.dataclass
-class Tally:
-    in_scope: int = 0
-    null: int = 0
-    top1: int = 0
-    wrong: int = 0
-    abstain: int = 0
-    permissive: int = 0
+def decide(asked: list[Asked], cut) -> Report:
+    """The decision for every question at cut-offs `cut` (None: as shipped), counted as `eval` counts it."""
+    pending = iter(asked)
 
-    def add(self, other: Tally) -> Tally:
-        return Tally(*(getattr(self, f.name) + getattr(other, f.name) for f in dataclasses.fields(self)))
+    def answer(_question: str):
+        a = next(pending)  # evaluate() asks in order; each question has its own gathered evidence
+        return conclude(a.question.question, a.evidence, a.index, cutoffs=cut)
 
-    def line(self) -> str:
-        total = self.in_scope + self.null
-        return (f"{self.top1 / max(self.in_scope, 1):>7.1%} {self.wrong / max(total, 1):>7.1%} {self.wrong:>4}"
-                f" {self.abstain / max(self.null, 1):>8.1%} {self.permissive:>5}")
+    # Every fold's index has the same entries and verdicts: one table serves them all.
+    verdicts = topic_permissiveness(asked[0].index) if asked else None
+    return evaluate([a.question for a in asked], answer, "", verdicts)
 
 
-def decide(asked: list[Asked], cut) -> Tally:
-    """The decision for every question at cut-offs `cut` (None: as shipped)."""
-    t = Tally()
-    for a in asked:
-        res = conclude(a.question.question, a.evidence, a.index, cutoffs=cut)
-        lab, answered = a.question, res.status is Status.ANSWERED
-        if lab.topic is None:
-            t.null += 1
-            t.abstain += res.status in (Status.UNANSWERED, Status.SMALLTALK)
-            t.wrong += answered
-            continue
-        t.in_scope += 1
-        if answered and res.topic in lab.accepted:
-            t.top1 += 1
-        elif answered:
-            t.wrong += 1
-            verdicts = topic_permissiveness(a.index)
-            got, want = verdicts.get(res.topic), [verdicts.get(x) for x in lab.accepted if verdicts.get(x) is not None]
-            t.permissive += got is not None and bool(want) and got > max(want)
-    return t
+def line(r: Report) -> str:
+    return f"{r.top1_rate:>7.1%} {r.wrong_rate:>7.1%} {r.wrong:>4} {r.abstain_rate:>8.1%} {r.permissive:>5}"
 
 
 def grid(answers: list[float], margins: list[float], shipped) -> list[tuple[str, object]]:
@@ -137,20 +115,20 @@ def main() -> int:
     shipped = index.thresholds.ranked
     cuts = grid([float(x) for x in args.answer.split(",")], [float(x) for x in args.margin.split(",")], shipped)
     header = f"  {'cut-offs':30} {'top-1':>7} {'wrong':>7} {'n':>4} {'abstain':>8} {'perm':>5}"
-    totals: dict[str, Tally] = {name: Tally() for name, _ in cuts}
+    totals: dict[str, list[Report]] = {name: [] for name, _ in cuts}
     for name, asked in sets.items():
         print(f"== {name}: {len(asked)} questions")
         print(reliability(asked))
         print(header)
         for label, cut in cuts:
-            t = decide(asked, cut)
-            totals[label] = totals[label].add(t)
-            print(f"  {label:30} {t.line()}")
+            report = decide(asked, cut)
+            totals[label].append(report)
+            print(f"  {label:30} {line(report)}")
         print()
     print("== all of the above together")
     print(header)
     for label, _ in cuts:
-        print(f"  {label:30} {totals[label].line()}")
+        print(f"  {label:30} {line(total(totals[label]))}")
     return 0
 
 
